@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine:  make run   and   make test
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_HOME := $(CURDIR)/var/prefect
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: install run test test-all lint bench report clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## refresh the warehouse from the embedded data
+	$(BIN)/cbec run
+
+test: $(STAMP)  ## fast test suite (slow scale tests are in bench/)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.dea
+	$(BIN)/python -m bench.malmquist
+	$(BIN)/python -m bench.structure
+
+report: $(STAMP)
+	$(BIN)/cbec report --out var/report.html
+
+clean:
+	rm -rf var/cbec.duckdb var/prefect .pytest_cache

@@ -1,0 +1,96 @@
+"""Helpers shared by the CSV-analysis commands (read a user's CSV, write results)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import polars as pl
+
+from cbec.errors import InputError, UsageError
+
+
+def read_table(path: str) -> pl.DataFrame:
+    """Read a user's CSV/XLSX/Parquet file into polars, with errors that name the file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=path)
+    if p.stat().st_size == 0:
+        raise InputError("file is empty", file=path)
+    try:
+        suffix = p.suffix.lower()
+        if suffix in (".xlsx", ".xls"):
+            import pandas as pd
+
+            return pl.from_pandas(pd.read_excel(p))
+        if suffix == ".parquet":
+            return pl.read_parquet(p)
+        raw = p.read_bytes()
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes almost anything
+            raise InputError("cannot decode as UTF-8 or GBK", file=path)
+        import io
+
+        return pl.read_csv(io.StringIO(text), infer_schema_length=10000)
+    except InputError:
+        raise
+    except Exception as exc:  # polars/pandas parse errors
+        raise InputError(f"cannot parse: {exc}", file=path) from exc
+
+
+def split_list(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def require_columns(df: pl.DataFrame, cols: list[str], file: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise UsageError(
+            f"{file}: column(s) {', '.join(missing)} not found; the file has: {', '.join(df.columns)}"
+        )
+
+
+def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | None = None):
+    """Columns as a float64 numpy matrix (rows = observations); a non-numeric or missing
+    cell raises InputError naming the row (1-based data row + header = file line) and column."""
+    import numpy as np
+
+    out = np.empty((df.height, len(cols)), dtype=float)
+    for k, c in enumerate(cols):
+        s = df.get_column(c)
+        cast = s.cast(pl.Float64, strict=False)
+        bad = (cast.is_null() | cast.is_nan()).arg_true() if cast.dtype == pl.Float64 else None
+        if bad is not None and len(bad):
+            i = int(bad[0])
+            who = f" ({id_col}={df[id_col][i]})" if id_col else ""
+            raise InputError(
+                f"column {c!r} has a missing or non-numeric value {s[i]!r}{who}",
+                file=file,
+                line=i + 2,
+            )
+        out[:, k] = cast.to_numpy()
+    return out
+
+
+def write_output(df: pl.DataFrame, out: str | None) -> None:
+    """Write to --out (CSV, or Parquet by suffix) or print a table to stdout."""
+    if out:
+        if out.endswith(".parquet"):
+            df.write_parquet(out)
+        else:
+            df.write_csv(out)
+        print(f"wrote {df.height} rows to {out}")
+    else:
+        with pl.Config(tbl_rows=200, tbl_cols=50, tbl_width_chars=200):
+            print(df)
+
+
+def add_out(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", metavar="FILE.csv", help="write results here (CSV; .parquet also works)")

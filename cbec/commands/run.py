@@ -1,0 +1,50 @@
+"""`cbec run`: refresh the warehouse now (ingest → validate → compute → publish)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+EXAMPLES = """examples:
+  cbec run                                   # embedded data → var/cbec.duckdb
+  cbec run --db /tmp/w.duckdb                # another warehouse file
+  cbec run --add new_export.csv --vintage 2026-03   # include a new yearbook export
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="refresh the warehouse from the embedded data now", description=__doc__,
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
+    p.add_argument("--add", nargs="+", metavar="FILE", help="extra source files to load in this run")
+    p.add_argument("--vintage", help="vintage label of the --add files (default: this month)")
+    p.add_argument("--runner", choices=["local", "dask"], default="local", help="task runner for the LP work")
+    p.add_argument("--address", help="Dask scheduler address (tcp://…); default: a LocalCluster")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from cbec.paths import db_path
+    from flows.refresh import refresh
+
+    t0 = time.perf_counter()
+    db = args.db or str(db_path())
+    result = refresh(db=db, extra_files=args.add, extra_vintage=args.vintage)
+    dt = time.perf_counter() - t0
+    state = "reused existing run" if result["reused"] else "published run"
+    print(f"\n{state}: {result['run_id']}   ({dt:.1f} s)")
+    from warehouse.db import connect
+
+    con = connect(db, read_only=False)
+    try:
+        rows = con.execute(
+            "SELECT table_name, rows FROM results.run_tables WHERE run_id = ? ORDER BY table_name", [result["run_id"]]
+        ).fetchall()
+    finally:
+        con.close()
+    print(f"warehouse: {db}")
+    for name, n in rows:
+        print(f"  results.{name:<28} {n:>8} rows")
+    print('\nquery it:  cbec sql "SELECT * FROM results.latest_efficiency LIMIT 10"')
+    print("           cbec runs            # versions with status, fingerprint, params")
+    return 0

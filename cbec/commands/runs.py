@@ -1,0 +1,55 @@
+"""`cbec runs`: list result versions; `cbec runs diff A B`: what changed between two runs."""
+
+from __future__ import annotations
+
+import argparse
+
+import polars as pl
+
+EXAMPLES = """examples:
+  cbec runs                       # every run: id, flow, status, fingerprint, tables, params
+  cbec runs --json                # machine-readable
+  cbec runs diff RUN_A RUN_B      # rows added/removed and largest changes per result table
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("runs", help="list result versions (runs diff A B: compare two runs)", description=__doc__,
+                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
+    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.add_argument("action", nargs="?", choices=["list", "diff"], default="list")
+    p.add_argument("run_a", nargs="?")
+    p.add_argument("run_b", nargs="?")
+    p.add_argument("--top", type=int, default=10, help="largest changes shown per table (diff)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from cbec.errors import UsageError
+    from warehouse.store import list_runs
+
+    if args.action == "diff":
+        if not (args.run_a and args.run_b):
+            raise UsageError("runs diff needs two run ids: cbec runs diff RUN_A RUN_B")
+        from cbec.commands._diff import print_diff
+
+        return print_diff(args.db, args.run_a, args.run_b, top=args.top, as_json=args.json)
+    runs = list_runs(args.db)
+    if args.json:
+        for row in runs.iter_rows(named=True):
+            import json
+
+            print(json.dumps(row, default=str, ensure_ascii=False))
+        return 0
+    if runs.is_empty():
+        print("no runs yet: `cbec run` publishes the first one")
+        return 0
+    show = runs.select(
+        "run_id", "flow", "status", pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
+        pl.col("input_fingerprint").str.slice(0, 12).alias("fingerprint"), "code_version", "tables",
+    )
+    with pl.Config(tbl_rows=100, tbl_width_chars=220, fmt_str_lengths=120, tbl_hide_dataframe_shape=True):
+        print(show)
+    print("params of a run:  cbec sql \"SELECT params FROM results.runs WHERE run_id = '…'\"")
+    return 0

@@ -1,0 +1,64 @@
+"""Ingest tasks: read new source files (nothing written yet), then — after the raw gate —
+load them into raw.* and rebuild staging.panel from the active files (warehouse/ingest.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from prefect import task
+
+from tasks._retry import retry_on_io
+from warehouse import ingest, staging
+from warehouse.ingest import SourceFile
+from warehouse.readers import RawTable
+
+
+@dataclass
+class ReadResult:
+    files: list[SourceFile]  # every active source file (configured + extra)
+    new: list[tuple[SourceFile, RawTable]]  # files not loaded before, read into memory
+
+    def raw_frames(self) -> dict[str, pl.DataFrame]:
+        """Newly read records per raw table, with lineage columns, for the raw validation gate."""
+        out: dict[str, list[pl.DataFrame]] = {}
+        for sf, t in self.new:
+            out.setdefault(t.kind, []).append(
+                t.records.with_columns(pl.lit(sf.vintage).alias("vintage"), pl.lit(sf.source_name).alias("source_name"))
+            )
+        return {k: pl.concat(v, how="vertical_relaxed") for k, v in out.items()}
+
+    def inputs(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "source_file": [f.display for f in self.files],
+                "source_sha256": [f.sha256 for f in self.files],
+                "vintage": [f.vintage for f in self.files],
+                "reader": [f.reader or "auto" for f in self.files],
+            },
+            schema={"source_file": pl.Utf8, "source_sha256": pl.Utf8, "vintage": pl.Utf8, "reader": pl.Utf8},
+        )
+
+
+@task(name="read-sources", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=retry_on_io, cache_policy=None)
+def read_sources(
+    db: str,
+    extra_files: list[str] | None = None,
+    extra_vintage: str | None = None,
+    data_dir: str | None = None,
+    sources_config: str | None = None,
+) -> ReadResult:
+    cfg = ingest.load_sources_config(Path(sources_config)) if sources_config else None
+    files = ingest.discover(cfg, Path(data_dir) if data_dir else None, extra_files, extra_vintage)
+    return ReadResult(files=files, new=ingest.read_new(files, ingest.loaded_shas(db)))
+
+
+@task(name="load-raw-and-stage", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=retry_on_io, cache_policy=None)
+def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    """Insert the validated new files into raw.*, rebuild staging from the active files."""
+    ingest.insert_raw(db, read.new)
+    records = ingest.active_records(db, [f.sha256 for f in read.files])
+    panel, conflicts = staging.build_panel(records)
+    ingest.write_staging(db, panel, conflicts)
+    return panel, conflicts, ingest.fingerprint(panel)

@@ -1,0 +1,172 @@
+"""Reader for China customs statistics exports by province of the trading enterprise
+(经营单位所在地 / 收发货人注册地), as produced by the GACC online statistics query platform
+(海关统计数据在线查询平台) and yearbook tables derived from it.
+
+Columns are found by their published names (aliases below), so both yearly and monthly
+exports, with or without a trade-mode breakdown, load:
+
+- period: 数据年月 (YYYYMM), 年月, 年度/年份 (YYYY), 时间 ('2023年1月', '2023-01');
+- province: 注册地名称 / 注册地编码 / 经营单位所在地 / 收发货人注册地 / 地区 / 省份;
+- trade mode: 贸易方式编码 + 贸易方式名称, or 贸易方式 / 监管方式 ('9610 跨境电子商务');
+- flow: a 进出口 / 流向 / 贸易流向 column (进口, 出口, 进出口) or the ``flow`` option;
+- values: 美元 / 人民币 columns, with the unit in the header (美元, 千美元, 万美元, 元, 万元, 亿元).
+
+Every trade-mode code must be in config/customs_trade_modes.toml (unknown code → error).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from pathlib import Path
+
+from cbec.errors import InputError
+from cbec.paths import config_dir
+from warehouse.readers.common import (
+    CUSTOMS_EXTRA,
+    DEFAULT_MISSING,
+    RawTable,
+    check_duplicates,
+    check_year,
+    decode_text,
+    parse_number,
+    records_frame,
+    region_of,
+    sha256_of,
+    split_unit,
+)
+
+PERIOD = ("数据年月", "年月", "月份", "年度", "年份", "时间", "year", "period")
+REGION_NAME = ("注册地名称", "经营单位所在地", "收发货人注册地", "收发货人注册地名称", "经营单位所在地名称", "地区", "省份", "注册地")
+REGION_CODE = ("注册地编码", "经营单位所在地编码", "收发货人注册地编码")
+MODE_CODE = ("贸易方式编码", "监管方式编码")
+MODE_NAME = ("贸易方式名称", "监管方式名称")
+MODE_BOTH = ("贸易方式", "监管方式")
+FLOW = ("进出口", "流向", "贸易流向", "进出口标志", "flow")
+FLOW_VALUES = {"进口": "import", "出口": "export", "进出口": "total", "import": "import", "export": "export", "total": "total"}
+CURRENCIES = (("美元", "USD"), ("人民币", "CNY"))
+
+
+def trade_modes() -> dict[str, str]:
+    with open(config_dir() / "customs_trade_modes.toml", "rb") as fh:
+        return dict(tomllib.load(fh)["modes"])
+
+
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    norm = [re.sub(r"\s+", "", h) for h in header]
+    for n in names:
+        for i, h in enumerate(norm):
+            if h == n or split_unit(h)[0] == n:
+                return i
+    return None
+
+
+def _parse_period(cell: str, *, file: str, line: int) -> tuple[int, int | None]:
+    s = cell.strip()
+    m = re.fullmatch(r"(\d{4})(\d{2})", s) or re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", s)
+    if m:
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise InputError(f"invalid month in period {cell!r}", file=file, line=line)
+        return year, month
+    m = re.fullmatch(r"(\d{4})\s*年?", s)
+    if m:
+        return int(m.group(1)), None
+    raise InputError(f"cannot read period {cell!r} (expected YYYY, YYYYMM or 'YYYY年M月')", file=file, line=line)
+
+
+def read_customs(path: Path, *, display: str, options: dict | None = None) -> RawTable:
+    opts = options or {}
+    missing = tuple(opts.get("missing", DEFAULT_MISSING)) + ("-",)
+    text = decode_text(path, display)
+    rows = [r for r in csv.reader(io.StringIO(text))]
+    # skip title lines above the header: the header is the first row holding a period column
+    hdr_i = next((i for i, r in enumerate(rows[:10]) if _find([c.strip() for c in r], PERIOD) is not None), None)
+    if hdr_i is None:
+        raise InputError("no header with a period column (数据年月/年度/年份) in the first 10 lines", file=display, line=1)
+    header = [c.strip() for c in rows[hdr_i]]
+    pi = _find(header, PERIOD)
+    rci, rni = _find(header, REGION_CODE), _find(header, REGION_NAME)
+    if rci is None and rni is None:
+        raise InputError("no province column (注册地名称/经营单位所在地/地区)", file=display, line=hdr_i + 1)
+    mci, mni, mbi = _find(header, MODE_CODE), _find(header, MODE_NAME), _find(header, MODE_BOTH)
+    fi = _find(header, FLOW)
+    value_cols = []
+    for i, h in enumerate(header):
+        name, unit = split_unit(h)
+        for key, cur in CURRENCIES:
+            if key in name or key in unit:
+                u = unit or name
+                value_cols.append((i, cur, u, h))
+                break
+    if not value_cols:
+        raise InputError("no value column (美元 or 人民币)", file=display, line=hdr_i + 1)
+    known = trade_modes()
+    default_flow = opts.get("flow")
+    out: list[dict] = []
+    for i in range(hdr_i + 1, len(rows)):
+        r = [c.strip() for c in rows[i]]
+        line = i + 1
+        if not any(r):
+            continue
+        if r[0].startswith(("注", "数据来源", "合计", "总计")):
+            continue
+        if len(r) < len(header):
+            raise InputError(f"row has {len(r)} cells but the header has {len(header)} (truncated row?)", file=display, line=line)
+        year, month = _parse_period(r[pi], file=display, line=line)
+        check_year(year, file=display, line=line)
+        region_raw = r[rni] if rni is not None else r[rci]
+        code = region_of(region_raw if rni is not None else r[rci], file=display, line=line)
+        if code is None:
+            continue
+        mode = mode_name = None
+        if mci is not None:
+            mode, mode_name = r[mci], (r[mni] if mni is not None else None)
+        elif mbi is not None:
+            m = re.match(r"^\s*(\d{4})\s*(.*)$", r[mbi])
+            if not m:
+                raise InputError(f"trade mode {r[mbi]!r} has no 4-digit code", file=display, line=line)
+            mode, mode_name = m.group(1), m.group(2).strip() or None
+        if mode is not None:
+            if not re.fullmatch(r"\d{4}", mode) or mode not in known:
+                raise InputError(
+                    f"unknown trade-mode code {mode!r}; known codes are listed in "
+                    "config/customs_trade_modes.toml (add it there if customs introduced it)",
+                    file=display,
+                    line=line,
+                )
+            mode_name = mode_name or known[mode]
+        flow_cell = r[fi] if fi is not None else default_flow
+        if flow_cell is None:
+            raise InputError("no flow column (进出口/流向) and no `flow` option for this source", file=display, line=line)
+        flow = FLOW_VALUES.get(str(flow_cell).strip().lower()) or FLOW_VALUES.get(str(flow_cell).strip())
+        if flow is None:
+            raise InputError(f"unknown trade flow {flow_cell!r} (expected 进口, 出口 or 进出口)", file=display, line=line)
+        for ci, cur, unit, col in value_cols:
+            raw = r[ci]
+            val = parse_number(raw, missing=missing, file=display, line=line, column=col)
+            out.append(
+                {
+                    "source_file": display,
+                    "line_no": line,
+                    "region_raw": region_raw,
+                    "region_code": code,
+                    "year": year,
+                    "month": month,
+                    "indicator": f"customs_{flow}_{cur.lower()}",
+                    "unit": unit,
+                    "value_raw": raw,
+                    "value": val,
+                    "flow": flow,
+                    "trade_mode": mode,
+                    "trade_mode_name": mode_name,
+                    "currency": cur,
+                }
+            )
+    if not out:
+        raise InputError("no province rows found", file=display, line=hdr_i + 2)
+    df = records_frame(out, CUSTOMS_EXTRA)
+    check_duplicates(df, ["region_code", "year", "month", "trade_mode", "indicator"], display)
+    return RawTable(kind="customs", source_file=display, sha256=sha256_of(path), records=df)

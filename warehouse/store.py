@@ -1,0 +1,239 @@
+"""Versioned result store (ARCHITECTURE.md, versioning semantics).
+
+- `start_run` records an attempted run (status 'running'), `fail_run` marks it failed.
+- `publish_run` writes every result table of a run and flips it to 'published' in ONE
+  transaction: a killed or failed run leaves nothing visible in `results.latest_*`.
+- Published runs are never modified; `results.latest_<table>` views show the newest
+  published run that has that table; older versions stay queryable by run_id.
+- A run with the same flow, input fingerprint, parameters and code version as a published
+  run is not written again: `find_reusable_run` returns the existing run id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.db import connect, query_pl
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CODE_DIRS = ("measures", "tasks", "flows", "warehouse")
+
+
+def code_version() -> str:
+    """Package version + a hash of the computing code, so a code change is a new version."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        v = version("cbec-observatory")
+    except PackageNotFoundError:  # pragma: no cover
+        v = "0"
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for d in _CODE_DIRS:
+        for f in sorted((root / d).rglob("*.py")):
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return f"{v}+{h.hexdigest()[:12]}"
+
+
+def params_hash(params: dict) -> str:
+    return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def find_reusable_run(
+    db_path: str | Path | None, *, flow: str, input_fingerprint: str, params: dict
+) -> str | None:
+    con = connect(db_path)
+    try:
+        row = con.execute(
+            """SELECT run_id FROM results.runs WHERE status = 'published' AND flow = ?
+               AND input_fingerprint = ? AND params_hash = ? AND code_version = ?
+               ORDER BY finished_at DESC LIMIT 1""",
+            [flow, input_fingerprint, params_hash(params), code_version()],
+        ).fetchall()
+    finally:
+        con.close()
+    return row[0][0] if row else None
+
+
+def start_run(
+    db_path: str | Path | None,
+    *,
+    flow: str,
+    params: dict,
+    input_fingerprint: str | None = None,
+    prefect_flow_run_id: str | None = None,
+) -> str:
+    run_id = new_run_id()
+    con = connect(db_path)
+    try:
+        con.execute(
+            """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
+               params_hash, code_version, prefect_flow_run_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)""",
+            [run_id, flow, _now(), input_fingerprint, json.dumps(params, default=str), params_hash(params),
+             code_version(), prefect_flow_run_id],
+        )
+    finally:
+        con.close()
+    return run_id
+
+
+def fail_run(db_path: str | Path | None, run_id: str, message: str) -> None:
+    con = connect(db_path)
+    try:
+        con.execute(
+            "UPDATE results.runs SET status = 'failed', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
+            [_now(), message[:4000], run_id],
+        )
+    finally:
+        con.close()
+
+
+def record_validation(db_path: str | Path | None, run_id: str | None, stage: str, result: dict) -> None:
+    """Store a validation result (JSON) against the attempted run, whatever its outcome."""
+    con = connect(db_path)
+    try:
+        con.execute(
+            "INSERT INTO results.validations VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [run_id, stage, bool(result.get("passed")), int(result.get("critical_failures", 0)),
+             int(result.get("warnings", 0)), json.dumps(result, default=str, ensure_ascii=False), _now()],
+        )
+    finally:
+        con.close()
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, rel_name: str) -> None:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'results' AND table_name = ?",
+        [name],
+    ).fetchall()[0][0]
+    if not exists:
+        con.execute(f"CREATE TABLE results.{name} AS SELECT CAST(NULL AS VARCHAR) AS run_id, * FROM {rel_name} LIMIT 0")
+        return
+    have = {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'results' AND table_name = ?", [name]
+    ).fetchall()}
+    for col, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {rel_name}").fetchall():
+        if col not in have:
+            con.execute(f'ALTER TABLE results.{name} ADD COLUMN "{col}" {typ}')
+
+
+def _latest_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(
+        f"""CREATE OR REPLACE VIEW results.latest_{name} AS SELECT * FROM results.{name}
+            WHERE run_id = (SELECT r.run_id FROM results.runs r JOIN results.run_tables t USING (run_id)
+                            WHERE r.status = 'published' AND t.table_name = '{name}'
+                            ORDER BY r.finished_at DESC, r.run_id DESC LIMIT 1)"""
+    )
+
+
+def publish_run(
+    db_path: str | Path | None,
+    tables: dict[str, pl.DataFrame],
+    *,
+    flow: str,
+    params: dict,
+    input_fingerprint: str,
+    run_id: str | None = None,
+    prefect_flow_run_id: str | None = None,
+    inputs: pl.DataFrame | None = None,
+) -> str:
+    """Publish all `tables` of one run atomically and return the run id.
+
+    If a published run with the same flow, fingerprint, params and code version exists, its id is
+    returned and nothing is written (the attempted `run_id`, if any, is marked as a reuse)."""
+    for name in tables:
+        if not _NAME.match(name) or name.startswith("latest_") or name in ("runs", "run_tables", "run_inputs", "validations"):
+            raise ValueError(f"invalid result table name {name!r}")
+    existing = find_reusable_run(db_path, flow=flow, input_fingerprint=input_fingerprint, params=params)
+    if existing:
+        if run_id:
+            con = connect(db_path)
+            try:
+                con.execute(
+                    "UPDATE results.runs SET status = 'reused', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
+                    [_now(), f"same inputs and parameters as published run {existing}", run_id],
+                )
+            finally:
+                con.close()
+        return existing
+    pause = float(os.environ.get("CBEC_TEST_PUBLISH_PAUSE", "0") or 0)
+    con = connect(db_path)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        if run_id is None:
+            run_id = new_run_id()
+            con.execute(
+                """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
+                   params_hash, code_version, prefect_flow_run_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)""",
+                [run_id, flow, _now(), input_fingerprint, json.dumps(params, default=str), params_hash(params),
+                 code_version(), prefect_flow_run_id],
+            )
+        for k, (name, frame) in enumerate(sorted(tables.items())):
+            rel = f"_pub_{name}"
+            con.register(rel, frame.to_arrow())
+            _ensure_table(con, name, rel)
+            con.execute(f"INSERT INTO results.{name} BY NAME SELECT ? AS run_id, * FROM {rel}", [run_id])
+            con.unregister(rel)
+            con.execute("INSERT INTO results.run_tables VALUES (?, ?, ?)", [run_id, name, frame.height])
+            if pause and k == 0:
+                print("CBEC_PUBLISH_PAUSED", flush=True, file=sys.stdout)
+                time.sleep(pause)
+        if inputs is not None and inputs.height:
+            con.register("_pub_inputs", inputs.to_arrow())
+            con.execute("INSERT INTO results.run_inputs BY NAME SELECT ? AS run_id, * FROM _pub_inputs", [run_id])
+            con.unregister("_pub_inputs")
+        con.execute(
+            "UPDATE results.runs SET status = 'published', finished_at = ?, input_fingerprint = ?, prefect_flow_run_id = coalesce(?, prefect_flow_run_id) WHERE run_id = ?",
+            [_now(), input_fingerprint, prefect_flow_run_id, run_id],
+        )
+        for name in tables:
+            _latest_view(con, name)
+        con.execute("COMMIT")
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:
+            pass
+        raise
+    finally:
+        con.close()
+    return run_id
+
+
+def list_runs(db_path: str | Path | None = None) -> pl.DataFrame:
+    con = connect(db_path, read_only=Path(db_path or "").exists() if db_path else False)
+    try:
+        return query_pl(
+            con,
+            """SELECT r.run_id, r.flow, r.status, r.started_at, r.finished_at, r.input_fingerprint,
+                      r.code_version, r.params, r.message,
+                      (SELECT string_agg(table_name || ':' || rows, ', ' ORDER BY table_name)
+                         FROM results.run_tables t WHERE t.run_id = r.run_id) AS tables
+               FROM results.runs r ORDER BY r.started_at DESC""",
+        )
+    finally:
+        con.close()
+
+
+def run_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    return dict(con.execute("SELECT table_name, rows FROM results.run_tables WHERE run_id = ?", [run_id]).fetchall())
