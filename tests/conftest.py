@@ -1,0 +1,51 @@
+"""Shared fixtures. Pure code is unit-tested without Prefect; flow tests share ONE session-scoped
+Prefect test harness (ephemeral server, analytics off) and one published baseline warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test harness for the whole session (its own temporary database)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture(scope="session")
+def published_db(prefect_harness, tmp_path_factory) -> Path:
+    """A warehouse with one published refresh of the embedded data (built once per session).
+    Tests that write must copy it (see `db_copy`)."""
+    from flows.refresh import refresh
+
+    db = tmp_path_factory.mktemp("warehouse") / "cbec.duckdb"
+    result = refresh(db=str(db))
+    assert not result["reused"]
+    return db
+
+
+@pytest.fixture
+def db_copy(published_db, tmp_path) -> Path:
+    """A private copy of the published baseline warehouse."""
+    dst = tmp_path / "cbec.duckdb"
+    shutil.copy(published_db, dst)
+    wal = published_db.with_suffix(".duckdb.wal")
+    if wal.exists():
+        shutil.copy(wal, dst.with_suffix(".duckdb.wal"))
+    return dst
