@@ -22,10 +22,24 @@ from warehouse import store
 FLOW_NAME = "refresh"
 
 
-def _summary_markdown(run_id: str, reused: bool, read, tables: dict[str, pl.DataFrame], fingerprint: str) -> str:
+def _summary_markdown(
+    run_id: str, reused: bool, read, tables: dict[str, pl.DataFrame], fingerprint: str
+) -> str:
     lines = [f"# cbec refresh — run `{run_id}`", ""]
-    lines.append("Reused an existing published run (same inputs, parameters and code)." if reused else "Published a new run.")
-    lines += ["", f"Input fingerprint: `{fingerprint}`", "", "## Input files", "", "| file | vintage | sha256 |", "|---|---|---|"]
+    lines.append(
+        "Reused an existing published run (same inputs, parameters and code)."
+        if reused
+        else "Published a new run."
+    )
+    lines += [
+        "",
+        f"Input fingerprint: `{fingerprint}`",
+        "",
+        "## Input files",
+        "",
+        "| file | vintage | sha256 |",
+        "|---|---|---|",
+    ]
     for f in read.files:
         lines.append(f"| {f.display} | {f.vintage} | `{f.sha256[:12]}` |")
     if tables:
@@ -51,28 +65,49 @@ def refresh(
     panel, conflicts, fingerprint = load_and_stage(db, read)
     logger.info("staging.panel: %d rows, %d multi-source cells", panel.height, conflicts.height)
 
-    existing = store.find_reusable_run(db, flow=FLOW_NAME, input_fingerprint=fingerprint, params=params)
+    existing = store.find_reusable_run(
+        db, flow=FLOW_NAME, input_fingerprint=fingerprint, params=params
+    )
     if existing:
         create_markdown_artifact(
-            _summary_markdown(existing, True, read, {}, fingerprint), key="refresh-summary",
+            _summary_markdown(existing, True, read, {}, fingerprint),
+            key="refresh-summary",
             description="cbec refresh summary",
         )
         return {"run_id": existing, "reused": True, "tables": {}}
 
-    run_id = store.start_run(db, flow=FLOW_NAME, params=params, input_fingerprint=fingerprint,
-                             prefect_flow_run_id=str(flow_run.get_id() or ""))
+    run_id = store.start_run(
+        db,
+        flow=FLOW_NAME,
+        params=params,
+        input_fingerprint=fingerprint,
+        prefect_flow_run_id=str(flow_run.get_id() or ""),
+    )
     try:
         tables: dict[str, pl.DataFrame] = {}
         tables.update(compute_production(panel, params["production"]))
         dpanel = dea_panel(tables, panel, params["production"]["dea_panel"]["third_input"])
         tables["dea_panel"] = dpanel
-        published = publish(db, tables, flow=FLOW_NAME, params=params, fingerprint=fingerprint, run_id=run_id,
-                            inputs=read.inputs(), prefect_flow_run_id=str(flow_run.get_id() or ""))
+        published = publish(
+            db,
+            tables,
+            flow=FLOW_NAME,
+            params=params,
+            fingerprint=fingerprint,
+            run_id=run_id,
+            inputs=read.inputs(),
+            prefect_flow_run_id=str(flow_run.get_id() or ""),
+        )
     except BaseException as exc:
         store.fail_run(db, run_id, f"{type(exc).__name__}: {exc}")
         raise
     create_markdown_artifact(
-        _summary_markdown(published, published != run_id, read, tables, fingerprint), key="refresh-summary",
+        _summary_markdown(published, published != run_id, read, tables, fingerprint),
+        key="refresh-summary",
         description="cbec refresh summary",
     )
-    return {"run_id": published, "reused": published != run_id, "tables": {k: v.height for k, v in tables.items()}}
+    return {
+        "run_id": published,
+        "reused": published != run_id,
+        "tables": {k: v.height for k, v in tables.items()},
+    }

@@ -14,7 +14,9 @@ def chain_to_fixed_base(chain_index: np.ndarray, years: np.ndarray, base_year: i
     pi = np.asarray(chain_index, dtype=float) / 100.0
     years = np.asarray(years)
     if base_year not in years:
-        raise ValueError(f"base year {base_year} not in the series years {years.min()}–{years.max()}")
+        raise ValueError(
+            f"base year {base_year} not in the series years {years.min()}–{years.max()}"
+        )
     if np.any(np.diff(years) != 1):
         raise ValueError("chain index years must be consecutive")
     b = int(np.where(years == base_year)[0][0])
@@ -100,7 +102,9 @@ def perpetual_inventory(
     d = np.broadcast_to(np.asarray(delta, dtype=float), inv.shape)
     real = inv / p
     k = np.empty_like(real)
-    k[0], meta = initial_stock(real, float(d[0]), init=init, n_growth=n_growth, k0=k0, g_fallback=g_fallback)
+    k[0], meta = initial_stock(
+        real, float(d[0]), init=init, n_growth=n_growth, k0=k0, g_fallback=g_fallback
+    )
     meta["negative_investment"] = bad.tolist()
     for t in range(1, len(real)):
         k[t] = real[t] + (1.0 - d[t]) * k[t - 1]

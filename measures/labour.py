@@ -7,7 +7,9 @@ import numpy as np
 YEARS_DEFAULT = {"none": 0.0, "primary": 6.0, "junior": 9.0, "senior": 12.0, "college": 16.0}
 
 
-def average_schooling(counts: dict[str, np.ndarray], years_map: dict[str, float] | None = None) -> np.ndarray:
+def average_schooling(
+    counts: dict[str, np.ndarray], years_map: dict[str, float] | None = None
+) -> np.ndarray:
     """s = Σ_e share_e · years_e from attainment counts (METHODS §3). Shares are taken over the
     listed levels (any 'not stated' category is excluded by not listing it)."""
     ym = years_map or YEARS_DEFAULT
@@ -32,7 +34,9 @@ def mincer_h(s: np.ndarray) -> np.ndarray:
     return np.exp(phi)
 
 
-def labour_input(employment: np.ndarray, schooling: np.ndarray, method: str = "years") -> np.ndarray:
+def labour_input(
+    employment: np.ndarray, schooling: np.ndarray, method: str = "years"
+) -> np.ndarray:
     """H = L·s ('years', DEFAULT), L·h(s) ('pwt') or L ('count')."""
     L = np.asarray(employment, dtype=float)
     if method == "years":

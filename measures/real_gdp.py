@@ -7,7 +7,9 @@ import numpy as np
 from measures.capital import chain_to_fixed_base
 
 
-def real_gdp(nominal: np.ndarray, index: np.ndarray, years: np.ndarray, base_year: int) -> tuple[np.ndarray, np.ndarray]:
+def real_gdp(
+    nominal: np.ndarray, index: np.ndarray, years: np.ndarray, base_year: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Y^r_b = Y_b; Y^r_t = Y^r_{t−1}·g_t/100 (t > b); Y^r_t = Y^r_{t+1}/(g_{t+1}/100) (t < b).
 
     Only the base-year nominal level is used for the volume path (so vintage revisions of

@@ -25,7 +25,9 @@ class ReadResult:
         out: dict[str, list[pl.DataFrame]] = {}
         for sf, t in self.new:
             out.setdefault(t.kind, []).append(
-                t.records.with_columns(pl.lit(sf.vintage).alias("vintage"), pl.lit(sf.source_name).alias("source_name"))
+                t.records.with_columns(
+                    pl.lit(sf.vintage).alias("vintage"), pl.lit(sf.source_name).alias("source_name")
+                )
             )
         return {k: pl.concat(v, how="vertical_relaxed") for k, v in out.items()}
 
@@ -37,11 +39,22 @@ class ReadResult:
                 "vintage": [f.vintage for f in self.files],
                 "reader": [f.reader or "auto" for f in self.files],
             },
-            schema={"source_file": pl.Utf8, "source_sha256": pl.Utf8, "vintage": pl.Utf8, "reader": pl.Utf8},
+            schema={
+                "source_file": pl.Utf8,
+                "source_sha256": pl.Utf8,
+                "vintage": pl.Utf8,
+                "reader": pl.Utf8,
+            },
         )
 
 
-@task(name="read-sources", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=retry_on_io, cache_policy=None)
+@task(
+    name="read-sources",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=retry_on_io,
+    cache_policy=None,
+)
 def read_sources(
     db: str,
     extra_files: list[str] | None = None,
@@ -54,7 +67,13 @@ def read_sources(
     return ReadResult(files=files, new=ingest.read_new(files, ingest.loaded_shas(db)))
 
 
-@task(name="load-raw-and-stage", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=retry_on_io, cache_policy=None)
+@task(
+    name="load-raw-and-stage",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=retry_on_io,
+    cache_policy=None,
+)
 def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     """Insert the validated new files into raw.*, rebuild staging from the active files."""
     ingest.insert_raw(db, read.new)

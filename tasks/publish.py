@@ -9,7 +9,13 @@ from tasks._retry import retry_on_io
 from warehouse import store
 
 
-@task(name="publish", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=retry_on_io, cache_policy=None)
+@task(
+    name="publish",
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=retry_on_io,
+    cache_policy=None,
+)
 def publish(
     db: str,
     tables: dict[str, pl.DataFrame],
@@ -22,6 +28,12 @@ def publish(
     prefect_flow_run_id: str | None,
 ) -> str:
     return store.publish_run(
-        db, tables, flow=flow, params=params, input_fingerprint=fingerprint, run_id=run_id,
-        prefect_flow_run_id=prefect_flow_run_id, inputs=inputs,
+        db,
+        tables,
+        flow=flow,
+        params=params,
+        input_fingerprint=fingerprint,
+        run_id=run_id,
+        prefect_flow_run_id=prefect_flow_run_id,
+        inputs=inputs,
     )

@@ -42,8 +42,11 @@ def test_pim_reproduces_chncapitalstock_reference_series():
             kw2 = {"init": "external", "k0": inv[0] / 0.1}
         k1952, _ = perpetual_inventory(inv, p, 0.096, allow_negative=True, **kw)
         k2000, _ = perpetual_inventory(inv, rebase(p, yrs, 2000), 0.096, allow_negative=True, **kw2)
-        worst = max(worst, np.max(np.abs(k1952 / r["K_bt1952"].to_numpy() - 1)),
-                    np.max(np.abs(k2000 / r["K_bt2000"].to_numpy() - 1)))
+        worst = max(
+            worst,
+            np.max(np.abs(k1952 / r["K_bt1952"].to_numpy() - 1)),
+            np.max(np.abs(k2000 / r["K_bt2000"].to_numpy() - 1)),
+        )
     assert worst < 1e-6
     # the package's own test values (CHNCapitalStock tests/testthat)
     bj = ref.filter((pl.col("prv") == "beijing") & (pl.col("yr") == 2000))["K_bt2000"][0]
@@ -53,7 +56,9 @@ def test_pim_reproduces_chncapitalstock_reference_series():
 def test_pim_negative_investment_raises_unless_allowed():
     with pytest.raises(ValueError, match="positive"):
         perpetual_inventory(np.array([1.0, -0.1, 2.0]), np.ones(3), 0.1, init="zhang")
-    k, meta = perpetual_inventory(np.array([1.0, -0.1, 2.0]), np.ones(3), 0.1, init="zhang", allow_negative=True)
+    k, meta = perpetual_inventory(
+        np.array([1.0, -0.1, 2.0]), np.ones(3), 0.1, init="zhang", allow_negative=True
+    )
     assert meta["negative_investment"] == [1]
 
 
@@ -89,8 +94,12 @@ def test_real_gdp_guangdong_from_published_index():
 def test_average_schooling_beijing_2019_sample_survey():
     """Beijing 2019 6+ sample counts (NBS sample survey): 311 none, 1344 primary, 3087 junior,
     3052 senior, 7948 college → 12.68 years with weights 0/6/9/12/16 (data PROVENANCE check)."""
-    s = average_schooling({k: np.array([v]) for k, v in
-                           dict(none=311, primary=1344, junior=3087, senior=3052, college=7948).items()})
+    s = average_schooling(
+        {
+            k: np.array([v])
+            for k, v in dict(none=311, primary=1344, junior=3087, senior=3052, college=7948).items()
+        }
+    )
     assert s[0] == pytest.approx(12.68, abs=0.005)
 
 

@@ -28,7 +28,9 @@ def _q(db, sql):
 
 def _tables(v: float, n: int = 5) -> dict[str, pl.DataFrame]:
     return {
-        "alpha": pl.DataFrame({"region_code": [f"{i:02d}" for i in range(n)], "year": [2020] * n, "x": [v] * n}),
+        "alpha": pl.DataFrame(
+            {"region_code": [f"{i:02d}" for i in range(n)], "year": [2020] * n, "x": [v] * n}
+        ),
         "beta": pl.DataFrame({"k": ["a"], "y": [v * 2]}),
     }
 
@@ -39,7 +41,9 @@ def test_publish_latest_views_and_old_versions(tmp_path):
     r2 = store.publish_run(db, _tables(2.0), flow="t", params={"p": 1}, input_fingerprint="f2")
     assert r1 != r2
     assert _q(db, "SELECT DISTINCT x FROM results.latest_alpha")["x"].to_list() == [2.0]
-    assert _q(db, f"SELECT DISTINCT x FROM results.alpha WHERE run_id = '{r1}'")["x"].to_list() == [1.0]
+    assert _q(db, f"SELECT DISTINCT x FROM results.alpha WHERE run_id = '{r1}'")["x"].to_list() == [
+        1.0
+    ]
     runs = _q(db, "SELECT run_id, status FROM results.runs ORDER BY started_at")
     assert runs["status"].to_list() == ["published", "published"]
 
@@ -65,7 +69,9 @@ def test_failed_run_is_not_visible(tmp_path):
         store.publish_run(db, bad, flow="t", params={}, input_fingerprint="f2", run_id=run)
     store.fail_run(db, run, "boom")
     assert _q(db, "SELECT DISTINCT run_id FROM results.latest_alpha")["run_id"].to_list() == [r1]
-    assert _q(db, f"SELECT status FROM results.runs WHERE run_id = '{run}'")["status"][0] == "failed"
+    assert (
+        _q(db, f"SELECT status FROM results.runs WHERE run_id = '{run}'")["status"][0] == "failed"
+    )
 
 
 def test_sigkill_during_publish_leaves_previous_version_intact(tmp_path):
@@ -73,7 +79,9 @@ def test_sigkill_during_publish_leaves_previous_version_intact(tmp_path):
     publish transaction: nothing of it is visible, the previous version is intact."""
     db = tmp_path / "w.duckdb"
     r1 = store.publish_run(db, _tables(1.0), flow="t", params={}, input_fingerprint="f1")
-    before = {t: _q(db, f"SELECT * FROM results.latest_{t} ORDER BY ALL") for t in ("alpha", "beta")}
+    before = {
+        t: _q(db, f"SELECT * FROM results.latest_{t} ORDER BY ALL") for t in ("alpha", "beta")
+    }
     code = textwrap.dedent(
         f"""
         import polars as pl
@@ -86,7 +94,13 @@ def test_sigkill_during_publish_leaves_previous_version_intact(tmp_path):
         """
     )
     env = dict(os.environ, CBEC_TEST_PUBLISH_PAUSE="60", PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
     line = proc.stdout.readline()
     assert "CBEC_PUBLISH_PAUSED" in line, proc.stderr.read()
     proc.send_signal(signal.SIGKILL)

@@ -11,7 +11,9 @@ import duckdb
 from cbec.paths import db_path
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     p = Path(path) if path else db_path()
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -37,6 +39,8 @@ def query_pl(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
     """Run a query and return a polars DataFrame (DuckDB 2.0: via Arrow)."""
     import polars as pl
 
-    return pl.from_arrow(con.sql(sql, params=params).to_arrow_table()) if params else pl.from_arrow(
-        con.sql(sql).to_arrow_table()
+    return (
+        pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
+        if params
+        else pl.from_arrow(con.sql(sql).to_arrow_table())
     )

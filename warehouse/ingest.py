@@ -51,17 +51,39 @@ def discover(
     base = base or data_dir()
     out: list[SourceFile] = []
     for name, spec in cfg.get("sources", {}).items():
-        paths = sorted(p for p in base.glob(spec["glob"]) if p.is_file() and p.suffix.lower() in (".csv", ".xlsx"))
+        paths = sorted(
+            p
+            for p in base.glob(spec["glob"])
+            if p.is_file() and p.suffix.lower() in (".csv", ".xlsx")
+        )
         if not paths and not spec.get("optional"):
             raise InputError(f"source {name!r}: no file matches {spec['glob']!r} under {base}")
         common = {k: v for k, v in spec.items() if k not in _SOURCE_KEYS}
         for p in paths:
             opts = dict(common)
             opts.update(spec.get("files", {}).get(p.name, {}))
-            out.append(SourceFile(p, p.relative_to(base).as_posix(), name, spec.get("reader"), spec.get("vintage"), opts))
+            out.append(
+                SourceFile(
+                    p,
+                    p.relative_to(base).as_posix(),
+                    name,
+                    spec.get("reader"),
+                    spec.get("vintage"),
+                    opts,
+                )
+            )
     for f in extra_files or []:
         p = Path(f)
-        out.append(SourceFile(p, p.name, f"user:{p.name}", None, extra_vintage or dt.date.today().isoformat()[:7], {}))
+        out.append(
+            SourceFile(
+                p,
+                p.name,
+                f"user:{p.name}",
+                None,
+                extra_vintage or dt.date.today().isoformat()[:7],
+                {},
+            )
+        )
     for s in out:
         s.sha256 = sha256_of(s.path)
     return out
@@ -89,7 +111,9 @@ def read_new(files: list[SourceFile], already: set[str]) -> list[tuple[SourceFil
     return out
 
 
-def insert_raw(db_path: str | Path | None, tables: list[tuple[SourceFile, RawTable]]) -> dict[str, int]:
+def insert_raw(
+    db_path: str | Path | None, tables: list[tuple[SourceFile, RawTable]]
+) -> dict[str, int]:
     """Insert newly read files into raw.* in one transaction; returns rows per file."""
     if not tables:
         return {}
@@ -169,6 +193,8 @@ def fingerprint(panel: pl.DataFrame) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    rows = panel.select(["region_code", "year", "variable", "value", "unit"]).sort(["variable", "region_code", "year"])
+    rows = panel.select(["region_code", "year", "variable", "value", "unit"]).sort(
+        ["variable", "region_code", "year"]
+    )
     h.update(rows.write_csv().encode())
     return h.hexdigest()[:32]

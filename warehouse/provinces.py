@@ -95,6 +95,12 @@ def province_code(name: object) -> str | None:
     if k.endswith(".0") and k[:-2].isdigit():
         k = k[:-2]
     code = _LOOKUP.get(k)
-    if code is None and k.isdigit() and len(k) in (6, 12) and k[:2] in CODES and set(k[2:]) == {"0"}:
+    if (
+        code is None
+        and k.isdigit()
+        and len(k) in (6, 12)
+        and k[:2] in CODES
+        and set(k[2:]) == {"0"}
+    ):
         code = k[:2]
     return code

@@ -37,7 +37,10 @@ DDL = [
         rows BIGINT,
         loaded_at TIMESTAMP NOT NULL
     )""",
-    *[f"CREATE TABLE IF NOT EXISTS raw.{t} ({_RAW_COLUMNS}{', flow VARCHAR, trade_mode VARCHAR, trade_mode_name VARCHAR, currency VARCHAR' if t == 'customs' else ''})" for t in RAW_TABLES],
+    *[
+        f"CREATE TABLE IF NOT EXISTS raw.{t} ({_RAW_COLUMNS}{', flow VARCHAR, trade_mode VARCHAR, trade_mode_name VARCHAR, currency VARCHAR' if t == 'customs' else ''})"
+        for t in RAW_TABLES
+    ],
     """CREATE TABLE IF NOT EXISTS staging.panel (
         region_code VARCHAR NOT NULL,
         year BIGINT NOT NULL,

@@ -16,7 +16,16 @@ import polars as pl
 from cbec.errors import InputError
 from cbec.paths import config_dir
 
-PANEL_COLUMNS = ["region_code", "year", "variable", "value", "unit", "source", "vintage", "source_file"]
+PANEL_COLUMNS = [
+    "region_code",
+    "year",
+    "variable",
+    "value",
+    "unit",
+    "source",
+    "vintage",
+    "source_file",
+]
 
 
 def load_variables(path: Path | None = None) -> dict:
@@ -45,7 +54,9 @@ def mapping_frame(cfg: dict) -> pl.DataFrame:
     dup = m.filter(pl.struct("indicator", "unit").is_duplicated())
     if dup.height:
         r = dup.row(0, named=True)
-        raise InputError(f"config/variables.toml maps indicator {r['indicator']!r} ({r['unit']}) to more than one variable")
+        raise InputError(
+            f"config/variables.toml maps indicator {r['indicator']!r} ({r['unit']}) to more than one variable"
+        )
     return m
 
 
@@ -57,7 +68,9 @@ def aggregate_customs(records: pl.DataFrame, cbec_modes: list[str]) -> pl.DataFr
     if records.is_empty():
         return records
     keys = ["source_name", "vintage", "source_file", "region_code", "year", "indicator", "unit"]
-    base = records.with_columns(pl.col("trade_mode").is_in(cbec_modes).fill_null(False).alias("_cbec"))
+    base = records.with_columns(
+        pl.col("trade_mode").is_in(cbec_modes).fill_null(False).alias("_cbec")
+    )
     parts = [base]
     cbec = base.filter(pl.col("_cbec")).with_columns(
         pl.col("indicator").str.replace("^customs_", "customs_cbec_")
@@ -70,12 +83,16 @@ def aggregate_customs(records: pl.DataFrame, cbec_modes: list[str]) -> pl.DataFr
     if yearly.height:
         out.append(yearly.group_by(keys).agg(pl.col("value").sum()))
     if monthly.height:
-        agg = monthly.group_by(keys).agg(pl.col("value").sum(), pl.col("month").n_unique().alias("_months"))
+        agg = monthly.group_by(keys).agg(
+            pl.col("value").sum(), pl.col("month").n_unique().alias("_months")
+        )
         out.append(agg.filter(pl.col("_months") == 12).drop("_months"))
     return pl.concat(out, how="vertical_relaxed") if out else records.head(0)
 
 
-def build_panel(records: pl.DataFrame, cfg: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_panel(
+    records: pl.DataFrame, cfg: dict | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """records: long rows with region_code, year, indicator, unit, value, source_name, vintage,
     source_file (customs rows also month, trade_mode). Returns (panel, conflicts)."""
     cfg = cfg or load_variables()
@@ -85,9 +102,20 @@ def build_panel(records: pl.DataFrame, cfg: dict | None = None) -> tuple[pl.Data
         is_customs = pl.col("indicator").str.starts_with("customs_")
         customs = recs.filter(is_customs)
         rest = recs.filter(~is_customs)
-        modes_cfg = tomllib.loads((config_dir() / "customs_trade_modes.toml").read_text(encoding="utf-8"))
+        modes_cfg = tomllib.loads(
+            (config_dir() / "customs_trade_modes.toml").read_text(encoding="utf-8")
+        )
         agg = aggregate_customs(customs, list(modes_cfg.get("cbec_modes", [])))
-        cols = ["source_name", "vintage", "source_file", "region_code", "year", "indicator", "unit", "value"]
+        cols = [
+            "source_name",
+            "vintage",
+            "source_file",
+            "region_code",
+            "year",
+            "indicator",
+            "unit",
+            "value",
+        ]
         recs = pl.concat([rest.select(cols), agg.select(cols)], how="vertical_relaxed")
     cand = recs.join(mapping, on=["indicator", "unit"], how="inner").select(
         "region_code",
@@ -112,27 +140,55 @@ def build_panel(records: pl.DataFrame, cfg: dict | None = None) -> tuple[pl.Data
         descending=[False, False, False, False, True, False, False],
         nulls_last=True,
     )
-    ranked = cand.with_columns(pl.int_range(pl.len()).over(["region_code", "year", "variable"]).alias("_rank"))
-    panel = ranked.filter(pl.col("_rank") == 0).select(PANEL_COLUMNS).sort(["variable", "region_code", "year"])
+    ranked = cand.with_columns(
+        pl.int_range(pl.len()).over(["region_code", "year", "variable"]).alias("_rank")
+    )
+    panel = (
+        ranked.filter(pl.col("_rank") == 0)
+        .select(PANEL_COLUMNS)
+        .sort(["variable", "region_code", "year"])
+    )
     chosen = ranked.filter(pl.col("_rank") == 0).select(
-        "region_code", "year", "variable", "rule",
-        pl.col("value").alias("chosen_value"), pl.col("source").alias("chosen_source"),
-        pl.col("vintage").alias("chosen_vintage"), pl.col("source_file").alias("chosen_file"),
+        "region_code",
+        "year",
+        "variable",
+        "rule",
+        pl.col("value").alias("chosen_value"),
+        pl.col("source").alias("chosen_source"),
+        pl.col("vintage").alias("chosen_vintage"),
+        pl.col("source_file").alias("chosen_file"),
     )
     others = ranked.filter(pl.col("_rank") > 0).select(
-        "region_code", "year", "variable",
-        pl.col("value").alias("other_value"), pl.col("source").alias("other_source"),
-        pl.col("vintage").alias("other_vintage"), pl.col("source_file").alias("other_file"),
+        "region_code",
+        "year",
+        "variable",
+        pl.col("value").alias("other_value"),
+        pl.col("source").alias("other_source"),
+        pl.col("vintage").alias("other_vintage"),
+        pl.col("source_file").alias("other_file"),
     )
     conflicts = (
         chosen.join(others, on=["region_code", "year", "variable"], how="inner")
         .with_columns(
-            ((pl.col("other_value") - pl.col("chosen_value")).abs()
-             / pl.max_horizontal(pl.col("chosen_value").abs(), pl.lit(1e-12))).alias("rel_diff")
+            (
+                (pl.col("other_value") - pl.col("chosen_value")).abs()
+                / pl.max_horizontal(pl.col("chosen_value").abs(), pl.lit(1e-12))
+            ).alias("rel_diff")
         )
         .select(
-            "variable", "region_code", "year", "chosen_value", "chosen_source", "chosen_vintage", "chosen_file",
-            "other_value", "other_source", "other_vintage", "other_file", "rel_diff", "rule",
+            "variable",
+            "region_code",
+            "year",
+            "chosen_value",
+            "chosen_source",
+            "chosen_vintage",
+            "chosen_file",
+            "other_value",
+            "other_source",
+            "other_vintage",
+            "other_file",
+            "rel_diff",
+            "rule",
         )
         .sort(["variable", "region_code", "year"])
     )
@@ -142,7 +198,9 @@ def build_panel(records: pl.DataFrame, cfg: dict | None = None) -> tuple[pl.Data
 def wide(panel: pl.DataFrame, variables: list[str]) -> pl.DataFrame:
     """region_code, year, one column per variable (null where the panel has no value)."""
     sub = panel.filter(pl.col("variable").is_in(variables))
-    w = sub.pivot(on="variable", index=["region_code", "year"], values="value").sort(["region_code", "year"])
+    w = sub.pivot(on="variable", index=["region_code", "year"], values="value").sort(
+        ["region_code", "year"]
+    )
     for v in variables:
         if v not in w.columns:
             w = w.with_columns(pl.lit(None, dtype=pl.Float64).alias(v))

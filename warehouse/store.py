@@ -89,8 +89,16 @@ def start_run(
         con.execute(
             """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
                params_hash, code_version, prefect_flow_run_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)""",
-            [run_id, flow, _now(), input_fingerprint, json.dumps(params, default=str), params_hash(params),
-             code_version(), prefect_flow_run_id],
+            [
+                run_id,
+                flow,
+                _now(),
+                input_fingerprint,
+                json.dumps(params, default=str),
+                params_hash(params),
+                code_version(),
+                prefect_flow_run_id,
+            ],
         )
     finally:
         con.close()
@@ -108,14 +116,23 @@ def fail_run(db_path: str | Path | None, run_id: str, message: str) -> None:
         con.close()
 
 
-def record_validation(db_path: str | Path | None, run_id: str | None, stage: str, result: dict) -> None:
+def record_validation(
+    db_path: str | Path | None, run_id: str | None, stage: str, result: dict
+) -> None:
     """Store a validation result (JSON) against the attempted run, whatever its outcome."""
     con = connect(db_path)
     try:
         con.execute(
             "INSERT INTO results.validations VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [run_id, stage, bool(result.get("passed")), int(result.get("critical_failures", 0)),
-             int(result.get("warnings", 0)), json.dumps(result, default=str, ensure_ascii=False), _now()],
+            [
+                run_id,
+                stage,
+                bool(result.get("passed")),
+                int(result.get("critical_failures", 0)),
+                int(result.get("warnings", 0)),
+                json.dumps(result, default=str, ensure_ascii=False),
+                _now(),
+            ],
         )
     finally:
         con.close()
@@ -127,11 +144,17 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, rel_name: str) -> N
         [name],
     ).fetchall()[0][0]
     if not exists:
-        con.execute(f"CREATE TABLE results.{name} AS SELECT CAST(NULL AS VARCHAR) AS run_id, * FROM {rel_name} LIMIT 0")
+        con.execute(
+            f"CREATE TABLE results.{name} AS SELECT CAST(NULL AS VARCHAR) AS run_id, * FROM {rel_name} LIMIT 0"
+        )
         return
-    have = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'results' AND table_name = ?", [name]
-    ).fetchall()}
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'results' AND table_name = ?",
+            [name],
+        ).fetchall()
+    }
     for col, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {rel_name}").fetchall():
         if col not in have:
             con.execute(f'ALTER TABLE results.{name} ADD COLUMN "{col}" {typ}')
@@ -162,9 +185,15 @@ def publish_run(
     If a published run with the same flow, fingerprint, params and code version exists, its id is
     returned and nothing is written (the attempted `run_id`, if any, is marked as a reuse)."""
     for name in tables:
-        if not _NAME.match(name) or name.startswith("latest_") or name in ("runs", "run_tables", "run_inputs", "validations"):
+        if (
+            not _NAME.match(name)
+            or name.startswith("latest_")
+            or name in ("runs", "run_tables", "run_inputs", "validations")
+        ):
             raise ValueError(f"invalid result table name {name!r}")
-    existing = find_reusable_run(db_path, flow=flow, input_fingerprint=input_fingerprint, params=params)
+    existing = find_reusable_run(
+        db_path, flow=flow, input_fingerprint=input_fingerprint, params=params
+    )
     if existing:
         if run_id:
             con = connect(db_path)
@@ -185,22 +214,37 @@ def publish_run(
             con.execute(
                 """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
                    params_hash, code_version, prefect_flow_run_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)""",
-                [run_id, flow, _now(), input_fingerprint, json.dumps(params, default=str), params_hash(params),
-                 code_version(), prefect_flow_run_id],
+                [
+                    run_id,
+                    flow,
+                    _now(),
+                    input_fingerprint,
+                    json.dumps(params, default=str),
+                    params_hash(params),
+                    code_version(),
+                    prefect_flow_run_id,
+                ],
             )
         for k, (name, frame) in enumerate(sorted(tables.items())):
             rel = f"_pub_{name}"
             con.register(rel, frame.to_arrow())
             _ensure_table(con, name, rel)
-            con.execute(f"INSERT INTO results.{name} BY NAME SELECT ? AS run_id, * FROM {rel}", [run_id])
+            con.execute(
+                f"INSERT INTO results.{name} BY NAME SELECT ? AS run_id, * FROM {rel}", [run_id]
+            )
             con.unregister(rel)
-            con.execute("INSERT INTO results.run_tables VALUES (?, ?, ?)", [run_id, name, frame.height])
+            con.execute(
+                "INSERT INTO results.run_tables VALUES (?, ?, ?)", [run_id, name, frame.height]
+            )
             if pause and k == 0:
                 print("CBEC_PUBLISH_PAUSED", flush=True, file=sys.stdout)
                 time.sleep(pause)
         if inputs is not None and inputs.height:
             con.register("_pub_inputs", inputs.to_arrow())
-            con.execute("INSERT INTO results.run_inputs BY NAME SELECT ? AS run_id, * FROM _pub_inputs", [run_id])
+            con.execute(
+                "INSERT INTO results.run_inputs BY NAME SELECT ? AS run_id, * FROM _pub_inputs",
+                [run_id],
+            )
             con.unregister("_pub_inputs")
         con.execute(
             "UPDATE results.runs SET status = 'published', finished_at = ?, input_fingerprint = ?, prefect_flow_run_id = coalesce(?, prefect_flow_run_id) WHERE run_id = ?",
@@ -236,4 +280,8 @@ def list_runs(db_path: str | Path | None = None) -> pl.DataFrame:
 
 
 def run_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
-    return dict(con.execute("SELECT table_name, rows FROM results.run_tables WHERE run_id = ?", [run_id]).fetchall())
+    return dict(
+        con.execute(
+            "SELECT table_name, rows FROM results.run_tables WHERE run_id = ?", [run_id]
+        ).fetchall()
+    )

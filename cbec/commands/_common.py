@@ -93,4 +93,6 @@ def write_output(df: pl.DataFrame, out: str | None) -> None:
 
 
 def add_out(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", metavar="FILE.csv", help="write results here (CSV; .parquet also works)")
+    parser.add_argument(
+        "--out", metavar="FILE.csv", help="write results here (CSV; .parquet also works)"
+    )

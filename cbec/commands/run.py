@@ -13,12 +13,21 @@ EXAMPLES = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="refresh the warehouse from the embedded data now", description=__doc__,
-                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "run",
+        help="refresh the warehouse from the embedded data now",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
-    p.add_argument("--add", nargs="+", metavar="FILE", help="extra source files to load in this run")
+    p.add_argument(
+        "--add", nargs="+", metavar="FILE", help="extra source files to load in this run"
+    )
     p.add_argument("--vintage", help="vintage label of the --add files (default: this month)")
-    p.add_argument("--runner", choices=["local", "dask"], default="local", help="task runner for the LP work")
+    p.add_argument(
+        "--runner", choices=["local", "dask"], default="local", help="task runner for the LP work"
+    )
     p.add_argument("--address", help="Dask scheduler address (tcp://…); default: a LocalCluster")
     p.set_defaults(handler=handle)
 
@@ -38,7 +47,8 @@ def handle(args: argparse.Namespace) -> int:
     con = connect(db, read_only=False)
     try:
         rows = con.execute(
-            "SELECT table_name, rows FROM results.run_tables WHERE run_id = ? ORDER BY table_name", [result["run_id"]]
+            "SELECT table_name, rows FROM results.run_tables WHERE run_id = ? ORDER BY table_name",
+            [result["run_id"]],
         ).fetchall()
     finally:
         con.close()

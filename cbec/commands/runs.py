@@ -14,8 +14,13 @@ EXAMPLES = """examples:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("runs", help="list result versions (runs diff A B: compare two runs)", description=__doc__,
-                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "runs",
+        help="list result versions (runs diff A B: compare two runs)",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
     p.add_argument("--json", action="store_true", help="print JSON lines")
     p.add_argument("action", nargs="?", choices=["list", "diff"], default="list")
@@ -46,10 +51,17 @@ def handle(args: argparse.Namespace) -> int:
         print("no runs yet: `cbec run` publishes the first one")
         return 0
     show = runs.select(
-        "run_id", "flow", "status", pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
-        pl.col("input_fingerprint").str.slice(0, 12).alias("fingerprint"), "code_version", "tables",
+        "run_id",
+        "flow",
+        "status",
+        pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
+        pl.col("input_fingerprint").str.slice(0, 12).alias("fingerprint"),
+        "code_version",
+        "tables",
     )
-    with pl.Config(tbl_rows=100, tbl_width_chars=220, fmt_str_lengths=120, tbl_hide_dataframe_shape=True):
+    with pl.Config(
+        tbl_rows=100, tbl_width_chars=220, fmt_str_lengths=120, tbl_hide_dataframe_shape=True
+    ):
         print(show)
     print("params of a run:  cbec sql \"SELECT params FROM results.runs WHERE run_id = '…'\"")
     return 0

@@ -19,14 +19,21 @@ results.runs, results.<table> (every version, by run_id), results.latest_<table>
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sql", help="run a read-only SQL query on the warehouse", description=__doc__,
-                       epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "sql",
+        help="run a read-only SQL query on the warehouse",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("query")
     p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--csv", action="store_true", help="write CSV to stdout")
     g.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")
-    p.add_argument("--limit", type=int, default=200, help="rows shown in table output (default 200)")
+    p.add_argument(
+        "--limit", type=int, default=200, help="rows shown in table output (default 200)"
+    )
     p.set_defaults(handler=handle)
 
 

@@ -39,13 +39,17 @@ def detect_reader(path: Path, display: str | None = None) -> str:
     first = head.lstrip().splitlines()[0] if head.strip() else ""
     if first.replace(" ", "").startswith("省份编码,省份,年份"):
         return "nbs_long"
-    if any(k in head for k in ("数据年月", "贸易方式", "监管方式", "注册地", "经营单位所在地")) and (
-        "美元" in head or "人民币" in head
-    ):
+    if any(
+        k in head for k in ("数据年月", "贸易方式", "监管方式", "注册地", "经营单位所在地")
+    ) and ("美元" in head or "人民币" in head):
         return "customs"
-    if first.startswith("数据库") or "时间：" in head[:200] or first.replace(" ", "").startswith("地区"):
+    if (
+        first.startswith("数据库")
+        or "时间：" in head[:200]
+        or first.replace(" ", "").startswith("地区")
+    ):
         return "nbs_export"
-    if "\n地区" in head or "\n\"地区" in head:
+    if "\n地区" in head or '\n"地区' in head:
         return "nbs_export"
     raise InputError(
         "unrecognised layout: expected a data.stats.gov.cn export, a 省份编码,省份,年份 table, "
@@ -56,7 +60,11 @@ def detect_reader(path: Path, display: str | None = None) -> str:
 
 
 def read_source(
-    path: Path | str, *, reader: str | None = None, options: dict | None = None, display: str | None = None
+    path: Path | str,
+    *,
+    reader: str | None = None,
+    options: dict | None = None,
+    display: str | None = None,
 ) -> RawTable:
     path = Path(path)
     display = display or path.name

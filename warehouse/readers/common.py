@@ -62,7 +62,9 @@ def decode_text(path: Path, display: str) -> str:
     if not raw.strip():
         raise InputError("file is empty", file=display)
     if b"\x00" in raw[:4096]:
-        raise InputError("file is binary or UTF-16 encoded; save it as UTF-8 or GBK CSV", file=display)
+        raise InputError(
+            "file is binary or UTF-16 encoded; save it as UTF-8 or GBK CSV", file=display
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -75,7 +77,9 @@ def decode_text(path: Path, display: str) -> str:
             ) from exc
     if "\ufffd" in text:
         line = text[: text.index("\ufffd")].count("\n") + 1
-        raise InputError("text contains replacement characters (broken encoding)", file=display, line=line)
+        raise InputError(
+            "text contains replacement characters (broken encoding)", file=display, line=line
+        )
     if _looks_mojibake(text):
         raise InputError(
             "text looks mis-encoded (UTF-8 bytes read as Latin-1/GBK, mojibake); re-export the file",
@@ -109,7 +113,9 @@ def split_unit(header: str) -> tuple[str, str]:
     return name, unit
 
 
-def parse_number(raw: object, *, missing: tuple[str, ...], file: str, line: int, column: str) -> float | None:
+def parse_number(
+    raw: object, *, missing: tuple[str, ...], file: str, line: int, column: str
+) -> float | None:
     """A published cell as float; documented missing markers give None; anything else errors."""
     if raw is None:
         return None
@@ -188,4 +194,6 @@ def check_duplicates(df: pl.DataFrame, keys: list[str], file: str) -> None:
         first = dup.row(0, named=True)
         where = ", ".join(f"{k}={first[k]}" for k in keys)
         lines = ", ".join(map(str, first["lines"]))
-        raise InputError(f"duplicated row for {where} (lines {lines})", file=file, line=first["lines"][1])
+        raise InputError(
+            f"duplicated row for {where} (lines {lines})", file=file, line=first["lines"][1]
+        )

@@ -39,13 +39,29 @@ from warehouse.readers.common import (
 )
 
 PERIOD = ("数据年月", "年月", "月份", "年度", "年份", "时间", "year", "period")
-REGION_NAME = ("注册地名称", "经营单位所在地", "收发货人注册地", "收发货人注册地名称", "经营单位所在地名称", "地区", "省份", "注册地")
+REGION_NAME = (
+    "注册地名称",
+    "经营单位所在地",
+    "收发货人注册地",
+    "收发货人注册地名称",
+    "经营单位所在地名称",
+    "地区",
+    "省份",
+    "注册地",
+)
 REGION_CODE = ("注册地编码", "经营单位所在地编码", "收发货人注册地编码")
 MODE_CODE = ("贸易方式编码", "监管方式编码")
 MODE_NAME = ("贸易方式名称", "监管方式名称")
 MODE_BOTH = ("贸易方式", "监管方式")
 FLOW = ("进出口", "流向", "贸易流向", "进出口标志", "flow")
-FLOW_VALUES = {"进口": "import", "出口": "export", "进出口": "total", "import": "import", "export": "export", "total": "total"}
+FLOW_VALUES = {
+    "进口": "import",
+    "出口": "export",
+    "进出口": "total",
+    "import": "import",
+    "export": "export",
+    "total": "total",
+}
 CURRENCIES = (("美元", "USD"), ("人民币", "CNY"))
 
 
@@ -65,7 +81,9 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
 
 def _parse_period(cell: str, *, file: str, line: int) -> tuple[int, int | None]:
     s = cell.strip()
-    m = re.fullmatch(r"(\d{4})(\d{2})", s) or re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", s)
+    m = re.fullmatch(r"(\d{4})(\d{2})", s) or re.fullmatch(
+        r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?", s
+    )
     if m:
         year, month = int(m.group(1)), int(m.group(2))
         if not 1 <= month <= 12:
@@ -74,7 +92,9 @@ def _parse_period(cell: str, *, file: str, line: int) -> tuple[int, int | None]:
     m = re.fullmatch(r"(\d{4})\s*年?", s)
     if m:
         return int(m.group(1)), None
-    raise InputError(f"cannot read period {cell!r} (expected YYYY, YYYYMM or 'YYYY年M月')", file=file, line=line)
+    raise InputError(
+        f"cannot read period {cell!r} (expected YYYY, YYYYMM or 'YYYY年M月')", file=file, line=line
+    )
 
 
 def read_customs(path: Path, *, display: str, options: dict | None = None) -> RawTable:
@@ -83,14 +103,23 @@ def read_customs(path: Path, *, display: str, options: dict | None = None) -> Ra
     text = decode_text(path, display)
     rows = [r for r in csv.reader(io.StringIO(text))]
     # skip title lines above the header: the header is the first row holding a period column
-    hdr_i = next((i for i, r in enumerate(rows[:10]) if _find([c.strip() for c in r], PERIOD) is not None), None)
+    hdr_i = next(
+        (i for i, r in enumerate(rows[:10]) if _find([c.strip() for c in r], PERIOD) is not None),
+        None,
+    )
     if hdr_i is None:
-        raise InputError("no header with a period column (数据年月/年度/年份) in the first 10 lines", file=display, line=1)
+        raise InputError(
+            "no header with a period column (数据年月/年度/年份) in the first 10 lines",
+            file=display,
+            line=1,
+        )
     header = [c.strip() for c in rows[hdr_i]]
     pi = _find(header, PERIOD)
     rci, rni = _find(header, REGION_CODE), _find(header, REGION_NAME)
     if rci is None and rni is None:
-        raise InputError("no province column (注册地名称/经营单位所在地/地区)", file=display, line=hdr_i + 1)
+        raise InputError(
+            "no province column (注册地名称/经营单位所在地/地区)", file=display, line=hdr_i + 1
+        )
     mci, mni, mbi = _find(header, MODE_CODE), _find(header, MODE_NAME), _find(header, MODE_BOTH)
     fi = _find(header, FLOW)
     value_cols = []
@@ -114,7 +143,11 @@ def read_customs(path: Path, *, display: str, options: dict | None = None) -> Ra
         if r[0].startswith(("注", "数据来源", "合计", "总计")):
             continue
         if len(r) < len(header):
-            raise InputError(f"row has {len(r)} cells but the header has {len(header)} (truncated row?)", file=display, line=line)
+            raise InputError(
+                f"row has {len(r)} cells but the header has {len(header)} (truncated row?)",
+                file=display,
+                line=line,
+            )
         year, month = _parse_period(r[pi], file=display, line=line)
         check_year(year, file=display, line=line)
         region_raw = r[rni] if rni is not None else r[rci]
@@ -127,7 +160,9 @@ def read_customs(path: Path, *, display: str, options: dict | None = None) -> Ra
         elif mbi is not None:
             m = re.match(r"^\s*(\d{4})\s*(.*)$", r[mbi])
             if not m:
-                raise InputError(f"trade mode {r[mbi]!r} has no 4-digit code", file=display, line=line)
+                raise InputError(
+                    f"trade mode {r[mbi]!r} has no 4-digit code", file=display, line=line
+                )
             mode, mode_name = m.group(1), m.group(2).strip() or None
         if mode is not None:
             if not re.fullmatch(r"\d{4}", mode) or mode not in known:
@@ -140,10 +175,20 @@ def read_customs(path: Path, *, display: str, options: dict | None = None) -> Ra
             mode_name = mode_name or known[mode]
         flow_cell = r[fi] if fi is not None else default_flow
         if flow_cell is None:
-            raise InputError("no flow column (进出口/流向) and no `flow` option for this source", file=display, line=line)
-        flow = FLOW_VALUES.get(str(flow_cell).strip().lower()) or FLOW_VALUES.get(str(flow_cell).strip())
+            raise InputError(
+                "no flow column (进出口/流向) and no `flow` option for this source",
+                file=display,
+                line=line,
+            )
+        flow = FLOW_VALUES.get(str(flow_cell).strip().lower()) or FLOW_VALUES.get(
+            str(flow_cell).strip()
+        )
         if flow is None:
-            raise InputError(f"unknown trade flow {flow_cell!r} (expected 进口, 出口 or 进出口)", file=display, line=line)
+            raise InputError(
+                f"unknown trade flow {flow_cell!r} (expected 进口, 出口 or 进出口)",
+                file=display,
+                line=line,
+            )
         for ci, cur, unit, col in value_cols:
             raw = r[ci]
             val = parse_number(raw, missing=missing, file=display, line=line, column=col)

@@ -90,18 +90,26 @@ def read_nbs_export(path: Path, *, display: str, options: dict | None = None) ->
     years = [parse_year(c) for c in cols]
     layout_b = all(y is not None for y in years)
     if not layout_b and any(y is not None for y in years):
-        raise InputError("header mixes year columns and indicator columns", file=display, line=header_idx + 1)
+        raise InputError(
+            "header mixes year columns and indicator columns", file=display, line=header_idx + 1
+        )
     if layout_b:
         ind_name = indicator_meta or (split_unit(title)[0] if title else None) or path.stem
         ind_unit = unit_meta or (split_unit(title)[1] if title else "")
         col_meta = [(ind_name, ind_unit, y) for y in years]
     else:
         if year_meta is None:
-            raise InputError("layout with indicators as columns needs a '时间：YYYY年' line", file=display, line=1)
+            raise InputError(
+                "layout with indicators as columns needs a '时间：YYYY年' line",
+                file=display,
+                line=1,
+            )
         col_meta = [(*split_unit(c), year_meta) for c in cols]
         for c, (name, _, _) in zip(cols, col_meta, strict=True):
             if not name:
-                raise InputError(f"empty indicator name in header cell {c!r}", file=display, line=header_idx + 1)
+                raise InputError(
+                    f"empty indicator name in header cell {c!r}", file=display, line=header_idx + 1
+                )
     out: list[dict] = []
     ncols = len(cols)
     seen_data = False
@@ -113,13 +121,19 @@ def read_nbs_export(path: Path, *, display: str, options: dict | None = None) ->
         if not cells:
             continue
         first = cells[0]
-        if first.startswith(FOOTNOTE_PREFIXES) or (first[:1].isdigit() and "." in first[:3] and len(cells) == 1):
+        if first.startswith(FOOTNOTE_PREFIXES) or (
+            first[:1].isdigit() and "." in first[:3] and len(cells) == 1
+        ):
             break
         if len(cells) == 1 and not seen_data:
             continue
         seen_data = True
         if len(cells) - 1 > ncols:
-            raise InputError(f"row has {len(cells) - 1} values but the header has {ncols} columns", file=display, line=line)
+            raise InputError(
+                f"row has {len(cells) - 1} values but the header has {ncols} columns",
+                file=display,
+                line=line,
+            )
         if len(cells) - 1 < ncols and len(cells) > 1 and not all(c == "" for c in cells[1:]):
             raise InputError(
                 f"row has {len(cells) - 1} values but the header has {ncols} columns (truncated row?)",
@@ -148,7 +162,11 @@ def read_nbs_export(path: Path, *, display: str, options: dict | None = None) ->
                 }
             )
     if not out:
-        raise InputError("no province rows found below the header (truncated file?)", file=display, line=header_idx + 1)
+        raise InputError(
+            "no province rows found below the header (truncated file?)",
+            file=display,
+            line=header_idx + 1,
+        )
     df = records_frame(out)
     check_duplicates(df, ["region_code", "year", "indicator"], display)
     return RawTable(kind="nbs_export", source_file=display, sha256=sha256_of(path), records=df)

@@ -57,7 +57,9 @@ def read_nbs_long(path: Path, *, display: str, options: dict | None = None) -> R
         by_name = region_of(name_cell, file=display, line=i) if name_cell else code
         if by_name != code:
             raise InputError(
-                f"province code {code_cell!r} does not match name {name_cell!r}", file=display, line=i
+                f"province code {code_cell!r} does not match name {name_cell!r}",
+                file=display,
+                line=i,
             )
         year = parse_year(year_cell)
         if year is None:

@@ -54,7 +54,9 @@ def read_tidy_csv(path: Path, *, display: str, options: dict | None = None) -> R
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
-            raise InputError(f"row has {len(row)} cells but the header has {len(header)}", file=display, line=i)
+            raise InputError(
+                f"row has {len(row)} cells but the header has {len(header)}", file=display, line=i
+            )
         code = region_of(row[ri], file=display, line=i)
         if code is None:
             continue
@@ -75,7 +77,9 @@ def read_tidy_csv(path: Path, *, display: str, options: dict | None = None) -> R
                     "indicator": name,
                     "unit": unit,
                     "value_raw": raw,
-                    "value": parse_number(raw, missing=missing, file=display, line=i, column=header[k]),
+                    "value": parse_number(
+                        raw, missing=missing, file=display, line=i, column=header[k]
+                    ),
                 }
             )
     if not out:

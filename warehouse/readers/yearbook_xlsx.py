@@ -35,7 +35,11 @@ def _load_rows(path: Path, display: str, sheet: str | int | None) -> list[tuple]
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         raise InputError(f"cannot open as .xlsx: {exc}", file=display) from exc
-    ws = wb.worksheets[sheet] if isinstance(sheet, int) else (wb[sheet] if sheet else wb.worksheets[0])
+    ws = (
+        wb.worksheets[sheet]
+        if isinstance(sheet, int)
+        else (wb[sheet] if sheet else wb.worksheets[0])
+    )
     rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
     wb.close()
     return rows
@@ -68,8 +72,10 @@ def read_yearbook_xlsx(path: Path, *, display: str, options: dict | None = None)
         years.append(current)
     ind_row = year_row + 1 if year_row + 1 < len(rows) else None
     ind_cells = rows[ind_row][1:] if ind_row is not None else ()
-    has_ind_row = ind_row is not None and region_of_safe(rows[ind_row][0]) is None and any(
-        c is not None and parse_year(c) is None and str(c).strip() for c in ind_cells
+    has_ind_row = (
+        ind_row is not None
+        and region_of_safe(rows[ind_row][0]) is None
+        and any(c is not None and parse_year(c) is None and str(c).strip() for c in ind_cells)
     )
     if has_ind_row:
         metas = [split_unit(str(c)) if c is not None else ("", "") for c in ind_cells]
@@ -84,7 +90,11 @@ def read_yearbook_xlsx(path: Path, *, display: str, options: dict | None = None)
         line = i + 1
         if r[0] is None or not str(r[0]).strip():
             if any(c is not None and str(c).strip() for c in r[1:]):
-                raise InputError("data row without a province name (merged header rows?)", file=display, line=line)
+                raise InputError(
+                    "data row without a province name (merged header rows?)",
+                    file=display,
+                    line=line,
+                )
             continue
         name_cell = str(r[0]).strip()
         if name_cell.startswith(("注", "数据来源", "资料来源")):
@@ -97,10 +107,16 @@ def read_yearbook_xlsx(path: Path, *, display: str, options: dict | None = None)
                 continue
             ind, unit = metas[k] if k < len(metas) else ("", "")
             if not ind:
-                raise InputError(f"column {k + 2} has a year but no indicator name", file=display, line=ind_row + 1 if ind_row is not None else 1)
+                raise InputError(
+                    f"column {k + 2} has a year but no indicator name",
+                    file=display,
+                    line=ind_row + 1 if ind_row is not None else 1,
+                )
             check_year(year, file=display, line=year_row + 1)
             raw = r[k + 1] if k + 1 < len(r) else None
-            val = parse_number(raw, missing=missing, file=display, line=line, column=f"{year}年 {ind}")
+            val = parse_number(
+                raw, missing=missing, file=display, line=line, column=f"{year}年 {ind}"
+            )
             out.append(
                 {
                     "source_file": display,
