@@ -1,0 +1,105 @@
+"""Thin helpers around a persistent `highspy.Highs` model (METHODS §0: LPs solved by HiGHS,
+status of every LP kept). Internal to measures.dea."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import highspy
+import numpy as np
+
+INF = highspy.kHighsInf
+_MS = highspy.HighsModelStatus
+
+# HiGHS tolerances used by every DEA LP (both the direct and the cvxpy path).
+PRIMAL_TOL = 1e-10
+DUAL_TOL = 1e-10
+
+
+def status_name(ms) -> str:
+    """Map a HighsModelStatus to a short lower-case status string."""
+    if ms == _MS.kOptimal:
+        return "optimal"
+    if ms == _MS.kInfeasible:
+        return "infeasible"
+    if ms == _MS.kUnbounded:
+        return "unbounded"
+    if ms == _MS.kUnboundedOrInfeasible:
+        return "infeasible_or_unbounded"
+    if ms == _MS.kIterationLimit:
+        return "iteration_limit"
+    if ms == _MS.kTimeLimit:
+        return "time_limit"
+    return str(highspy.Highs().modelStatusToString(ms)).lower().replace(" ", "_")
+
+
+def _quiet_highs() -> highspy.Highs:
+    # The HiGHS banner is printed by the constructor; silence fd 1 while constructing.
+    try:
+        sys.stdout.flush()
+        fd = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        try:
+            h = highspy.Highs()
+        finally:
+            os.dup2(fd, 1)
+            os.close(fd)
+            os.close(devnull)
+    except OSError:  # pragma: no cover - no real fd 1
+        h = highspy.Highs()
+    h.silent()
+    return h
+
+
+def new_highs(*, presolve: bool = False) -> highspy.Highs:
+    """A silent HiGHS instance with the tight DEA tolerances, dual simplex, one thread."""
+    h = _quiet_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "on" if presolve else "off")
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("primal_feasibility_tolerance", PRIMAL_TOL)
+    h.setOptionValue("dual_feasibility_tolerance", DUAL_TOL)
+    h.setOptionValue("threads", 1)
+    return h
+
+
+def pass_lp(
+    h: highspy.Highs,
+    cost: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    A_dense: np.ndarray,
+) -> None:
+    """Pass a (small) LP given by a dense constraint matrix, column-wise."""
+    import scipy.sparse as sp
+
+    nr, nc = A_dense.shape
+    Ac = sp.csc_matrix(A_dense)
+    lp = highspy.HighsLp()
+    lp.num_col_ = nc
+    lp.num_row_ = nr
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(col_lower, dtype=float)
+    lp.col_upper_ = np.asarray(col_upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = Ac.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = Ac.indices.astype(np.int32)
+    lp.a_matrix_.value_ = Ac.data.astype(float)
+    h.passModel(lp)
+
+
+def add_dense_cols(h: highspy.Highs, cols: np.ndarray, cost: float = 0.0) -> None:
+    """Append columns (rows of `cols` are the columns' dense coefficient vectors), bounds [0, inf)."""
+    k, nr = cols.shape
+    if k == 0:
+        return
+    starts = np.arange(k, dtype=np.int32) * nr
+    idx = np.tile(np.arange(nr, dtype=np.int32), k)
+    vals = np.ascontiguousarray(cols, dtype=float).ravel()
+    h.addCols(k, np.full(k, cost), np.zeros(k), np.full(k, INF), k * nr, starts, idx, vals)

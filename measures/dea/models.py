@@ -1,0 +1,177 @@
+"""User-level DEA models on one data set (METHODS §9.1, §9.3, §9.4): one call returns scores,
+φ, status, slacks, targets and peers for every DMU, in the conventions of DEAP/deaR.
+
+``dea_model(X, Y, model="ccr"|"bcc"|"sbm"|"super"|"super-sbm", orientation, rts) -> DEAModelResult``
+``scale_efficiency(X, Y, orientation) -> dict`` — θ_CRS, θ_VRS, θ_NIRS, SE and the RTS class
+(Färe–Grosskopf–Lovell test).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from measures.dea.radial import radial_efficiency
+from measures.dea.sbm import sbm, sbm_with_super
+
+MODELS = ("ccr", "bcc", "sbm", "super", "super-sbm")
+EFF_TOL = 1e-7  # METHODS §9.1: efficiency/zero-slack tolerance
+
+
+@dataclass
+class DEAModelResult:
+    """score: the efficiency reported (θ, Farrell 1/φ for output radial models, ρ, δ);
+    phi: φ* for output-oriented radial models (NaN otherwise); status per DMU;
+    slack_in (n, m), slack_out (n, s), target_in, target_out (original units);
+    lambdas (n, n); peers: list of peer indices per DMU (λ > 1e-9); kind: for super-sbm,
+    "sbm" or "super" per DMU."""
+
+    score: np.ndarray
+    phi: np.ndarray
+    status: np.ndarray
+    slack_in: np.ndarray
+    slack_out: np.ndarray
+    target_in: np.ndarray
+    target_out: np.ndarray
+    lambdas: np.ndarray
+    peers: list[list[int]]
+    model: str
+    orientation: str
+    rts: str
+    kind: np.ndarray | None = None
+
+
+def _peers(L: np.ndarray, tol: float = 1e-9) -> list[list[int]]:
+    return [list(np.flatnonzero(row > tol)) for row in np.nan_to_num(L)]
+
+
+def dea_model(
+    X,
+    Y,
+    *,
+    model: str = "ccr",
+    orientation: str = "input",
+    rts: str | None = None,
+    backend: str = "highs",
+) -> DEAModelResult:
+    """Run one DEA model on (X, Y) and return scores, slacks, targets, peers (see class doc).
+
+    model "ccr" (rts crs), "bcc" (rts vrs) — or any rts in crs/vrs/nirs/ndrs with either —
+    two-phase radial; "super": Andersen–Petersen radial super-efficiency (θ may exceed 1,
+    infeasible → NaN + status); "sbm": Tone (2001); "super-sbm": ρ* for SBM-inefficient and
+    Tone (2002) δ* for efficient DMUs. orientation "input" | "output" | "none" (SBM only).
+    Targets (radial): input x̂ = θx − s⁻, ŷ = y + s⁺; output x̂ = x − s⁻, ŷ = φy + s⁺.
+    SBM: x̂ = x − s⁻, ŷ = y + s⁺ (super-SBM: x̂ = x̄, ŷ = ȳ, the super-efficient projection).
+    """
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}")
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    n = X.shape[0]
+    if rts is None:
+        rts = "vrs" if model == "bcc" else "crs"
+    if model in ("ccr", "bcc", "super"):
+        if orientation not in ("input", "output"):
+            raise ValueError("radial models need orientation 'input' or 'output'")
+        r = radial_efficiency(
+            X,
+            Y,
+            orientation=orientation,
+            rts=rts,
+            exclude_self=model == "super",
+            two_phase=True,
+            return_lambdas=True,
+            backend=backend,
+        )
+        phi = r.score if orientation == "output" else np.full(n, np.nan)
+        score = r.farrell
+        sin = r.slack_in
+        sout = r.slack_out
+        # round-off in the slacks (HiGHS tolerance 1e-10): clip tiny negatives
+        sin = np.where(np.abs(sin) < 1e-9 * (1 + np.abs(X)), 0.0, sin)
+        sout = np.where(np.abs(sout) < 1e-9 * (1 + np.abs(Y)), 0.0, sout)
+        ti, to = r.targets(X, Y)
+        sin, sout = sin + 0.0, sout + 0.0  # no "-0.0" in user tables
+        ti = np.where(np.isfinite(sin), ti, np.nan)
+        to = np.where(np.isfinite(sout), to, np.nan)
+        return DEAModelResult(
+            score=score,
+            phi=phi,
+            status=r.status,
+            slack_in=sin,
+            slack_out=sout,
+            target_in=ti,
+            target_out=to,
+            lambdas=r.lambdas + 0.0,
+            peers=_peers(r.lambdas),
+            model=model,
+            orientation=orientation,
+            rts=rts,
+        )
+    if rts not in ("crs", "vrs"):
+        raise ValueError("SBM models support rts 'crs' or 'vrs'")
+    orient = "none" if orientation in ("none", None) else orientation
+    if model == "sbm":
+        res = sbm(X, Y, orientation=orient, rts=rts)
+        score, kind, status = res.score, None, res.status
+        sin, sout, L = res.slack_in, res.slack_out, res.lambdas
+        ti, to = X - sin, Y + sout
+    else:
+        from measures.dea.sbm import super_sbm
+
+        score, kind, status, base = sbm_with_super(X, Y, orientation=orient, rts=rts)
+        sin, sout, L = base.slack_in.copy(), base.slack_out.copy(), base.lambdas.copy()
+        eff = kind == "super"
+        ti, to = X - sin, Y + sout
+        if eff.any():
+            sup = super_sbm(X, Y, orientation=orient, rts=rts)
+            # super-efficient projection: x̄ = x + excess, ȳ = y − shortfall
+            ti[eff] = X[eff] + sup.slack_in[eff]
+            to[eff] = Y[eff] - sup.slack_out[eff]
+            sin[eff] = -sup.slack_in[eff]
+            sout[eff] = -sup.slack_out[eff]
+            L[eff] = sup.lambdas[eff]
+    sin, sout = sin + 0.0, sout + 0.0  # no "-0.0" in user tables
+    return DEAModelResult(
+        score=score,
+        phi=np.full(n, np.nan),
+        status=status,
+        slack_in=sin,
+        slack_out=sout,
+        target_in=ti,
+        target_out=to,
+        lambdas=L,
+        peers=_peers(L),
+        model=model,
+        orientation=orient,
+        rts=rts,
+        kind=kind,
+    )
+
+
+def scale_efficiency(X, Y, *, orientation: str = "input", tol: float = 1e-9) -> dict:
+    """θ_CRS, θ_VRS, θ_NIRS (Farrell, in (0, 1]), SE = θ_CRS/θ_VRS and the returns-to-scale
+    class of each DMU: "crs" if θ_CRS = θ_VRS, else "drs" if θ_NIRS = θ_VRS, else "irs"
+    (METHODS §9.1, Färe–Grosskopf–Lovell; the DEAP convention)."""
+    out = {}
+    for rts in ("crs", "vrs", "nirs"):
+        out[rts] = radial_efficiency(X, Y, orientation=orientation, rts=rts)
+    te = {k: v.farrell for k, v in out.items()}
+    se = te["crs"] / te["vrs"]
+    cls = np.where(
+        np.abs(te["crs"] - te["vrs"]) <= tol,
+        "crs",
+        np.where(np.abs(te["nirs"] - te["vrs"]) <= tol, "drs", "irs"),
+    )
+    ok = np.all([v.status == "optimal" for v in out.values()], axis=0)
+    cls = np.where(ok, cls, "")
+    status = np.where(ok, "optimal", out["vrs"].status)
+    return {
+        "crs": te["crs"],
+        "vrs": te["vrs"],
+        "nirs": te["nirs"],
+        "scale": se,
+        "rts_class": cls.astype(str),
+        "status": status.astype(str),
+    }

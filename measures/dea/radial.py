@@ -1,0 +1,432 @@
+"""Radial DEA in envelopment form: CCR (CRS), BCC (VRS), NIRS, NDRS; input and output
+orientation; two phases (max slacks); Andersen–Petersen exclusion (METHODS §9.1, §9.4).
+
+Public API
+----------
+``radial_efficiency(X_ref, Y_ref, X_eval=None, Y_eval=None, *, orientation, rts,
+exclude_self, ...) -> RadialResult``: phase-1 radial scores (θ for input, φ ≥ 1 for output
+orientation) and, with ``two_phase=True``, max-slack phase-2 slacks.
+
+Two interchangeable back ends solve the same LPs (a test proves they agree to 1e-9):
+
+* ``backend="highs"`` (DEFAULT): one persistent ``highspy`` model per problem shape. Between
+  DMUs only the θ/φ column coefficients and the right-hand sides change, and the simplex is
+  warm-started from the previous basis. Columns (reference DMUs) are generated on demand:
+  each LP starts from a shared candidate set (DMUs that are extreme in some ratio, plus every
+  column that entered an earlier LP) and a pricing step over *all* reference DMUs
+  (reduced cost ``-a_j'π`` from the row duals) adds violated columns until none is left,
+  which proves the restricted optimum is optimal for the full LP. Phase 2 fixes θ*/φ* in the
+  same model and re-optimises from the phase-1 basis, again with a final pricing check.
+  A restricted LP that is infeasible is re-solved with all columns before "infeasible" is
+  reported. ``n_jobs`` > 1 splits the DMUs over threads (HiGHS releases the GIL).
+* ``backend="cvxpy"``: cvxpy with DPP parameters, one compiled problem per shape re-solved
+  per DMU with HiGHS (all columns, no column generation).
+
+Conventions: data are scaled by reference column means internally (scores are invariant);
+phase-2 slacks maximise the unweighted sum of slacks in the *original units* (DEAP, deaR).
+Infeasible / unbounded LPs give NaN with the solver status — never Inf, never 1.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from measures.dea._highs import INF, add_dense_cols, new_highs, pass_lp, status_name
+
+ORIENTATIONS = ("input", "output")
+RTS = ("crs", "vrs", "nirs", "ndrs")
+
+
+@dataclass
+class RadialResult:
+    """Result of `radial_efficiency` (one entry per evaluated DMU).
+
+    score: θ* (input orientation, ≤ 1 for DMUs inside the technology) or φ* (output
+        orientation, ≥ 1); NaN where the LP is not optimal.
+    status: "optimal" / "infeasible" / "unbounded" / … per DMU (phase 1; if phase 2 fails
+        its status is reported as "phase2_<status>" and the slacks are NaN).
+    lambdas: (n_eval, n_ref) intensity weights (phase 2 if two_phase else phase 1), or None.
+        Lambdas are not unique in general; they come from the optimal basis found.
+    slack_in / slack_out: (n_eval, m) / (n_eval, s) max-slacks of phase 2 in original units
+        (None unless two_phase).
+    """
+
+    score: np.ndarray
+    status: np.ndarray
+    lambdas: np.ndarray | None = None
+    slack_in: np.ndarray | None = None
+    slack_out: np.ndarray | None = None
+    orientation: str = "input"
+    rts: str = "crs"
+    lp_count: int = 0
+    columns_used: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def farrell(self) -> np.ndarray:
+        """Farrell efficiency in (0, 1] for DMUs inside the technology: θ or 1/φ."""
+        return self.score if self.orientation == "input" else 1.0 / self.score
+
+    def targets(self, X_eval: np.ndarray, Y_eval: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Projections (METHODS §9.1): input: x̂ = θx − s⁻, ŷ = y + s⁺;
+        output: x̂ = x − s⁻, ŷ = φy + s⁺. Needs two_phase slacks."""
+        if self.slack_in is None or self.slack_out is None:
+            raise ValueError("targets need two_phase=True")
+        sc = self.score[:, None]
+        if self.orientation == "input":
+            return sc * X_eval - self.slack_in, Y_eval + self.slack_out
+        return X_eval - self.slack_in, sc * Y_eval + self.slack_out
+
+
+def _check(X_ref, Y_ref, X_eval, Y_eval, orientation, rts, exclude_self):
+    if orientation not in ORIENTATIONS:
+        raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
+    if rts not in RTS:
+        raise ValueError(f"rts must be one of {RTS}, got {rts!r}")
+    X_ref = np.atleast_2d(np.asarray(X_ref, dtype=float))
+    Y_ref = np.atleast_2d(np.asarray(Y_ref, dtype=float))
+    same = X_eval is None and Y_eval is None
+    if (X_eval is None) != (Y_eval is None):
+        raise ValueError("give both X_eval and Y_eval or neither")
+    if same:
+        X_eval, Y_eval = X_ref, Y_ref
+    else:
+        X_eval = np.atleast_2d(np.asarray(X_eval, dtype=float))
+        Y_eval = np.atleast_2d(np.asarray(Y_eval, dtype=float))
+    if X_ref.shape[0] != Y_ref.shape[0] or X_eval.shape[0] != Y_eval.shape[0]:
+        raise ValueError("X and Y must have the same number of rows (DMUs)")
+    if X_ref.shape[1] != X_eval.shape[1] or Y_ref.shape[1] != Y_eval.shape[1]:
+        raise ValueError("reference and evaluated data must have the same variables")
+    for a in (X_ref, Y_ref, X_eval, Y_eval):
+        if not np.all(np.isfinite(a)):
+            raise ValueError("DEA data must be finite (no NaN/Inf)")
+        if np.any(a < 0):
+            raise ValueError("DEA data must be non-negative")
+    if exclude_self and not same:
+        if X_eval.shape != X_ref.shape or not (
+            np.array_equal(X_eval, X_ref) and np.array_equal(Y_eval, Y_ref)
+        ):
+            raise ValueError("exclude_self=True needs the evaluated DMUs to be the reference DMUs")
+    return X_ref, Y_ref, X_eval, Y_eval
+
+
+def _col_scale(a: np.ndarray) -> np.ndarray:
+    mu = a.mean(axis=0)
+    return np.where(mu > 0, mu, 1.0)
+
+
+def _initial_candidates(Xs: np.ndarray, Ys: np.ndarray) -> np.ndarray:
+    """DMUs extreme in a single ratio y_r/x_i (CCR-efficient), smallest x_i, largest y_r,
+    largest Σy/Σx: a cheap starting column set that is usually on the frontier."""
+    n = Xs.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cand = set()
+        for i in range(Xs.shape[1]):
+            for r in range(Ys.shape[1]):
+                ratio = np.where(Xs[:, i] > 0, Ys[:, r] / Xs[:, i], 0.0)
+                cand.add(int(np.argmax(ratio)))
+            cand.add(int(np.argmin(np.where(Xs[:, i] > 0, Xs[:, i], np.inf))))
+        for r in range(Ys.shape[1]):
+            cand.add(int(np.argmax(Ys[:, r])))
+        tot = np.where(Xs.sum(1) > 0, Ys.sum(1) / Xs.sum(1), 0.0)
+        cand.add(int(np.argmax(tot)))
+    return np.array(sorted(c for c in cand if 0 <= c < n), dtype=np.int64)
+
+
+class _Engine:
+    """Persistent HiGHS envelopment model with column generation (see module docstring).
+
+    Columns: 0 = θ (input) / φ (output); 1..m = s⁻; m+1..m+s = s⁺; then λ for candidate DMUs.
+    Rows: m input rows, s output rows, [+1 returns-to-scale row].
+    """
+
+    def __init__(
+        self,
+        Xs: np.ndarray,
+        Ys: np.ndarray,
+        orientation: str,
+        rts: str,
+        w_in: np.ndarray,
+        w_out: np.ndarray,
+        initial: np.ndarray | None = None,
+        price_tol: float = 1e-9,
+        max_add: int = 8,
+    ):
+        self.n, self.m = Xs.shape
+        self.s = Ys.shape[1]
+        self.orientation = orientation
+        self.rts = rts
+        self.has_rts_row = rts != "crs"
+        m, s = self.m, self.s
+        cols = [Xs, Ys]
+        if self.has_rts_row:
+            cols.append(np.ones((self.n, 1)))
+        self.A_all = np.ascontiguousarray(np.hstack(cols))  # (n, R): column j's coefficients
+        self.R = self.A_all.shape[1]
+        self.nfix = 1 + m + s
+        self.price_tol = price_tol
+        self.max_add = max_add
+        # phase-1 and phase-2 costs of the fixed columns (minimisation)
+        c1 = np.zeros(self.nfix)
+        c1[0] = 1.0 if orientation == "input" else -1.0
+        c2 = np.concatenate([[0.0], -w_in, -w_out])
+        self.c1, self.c2 = c1, c2
+        self.fix_idx = np.arange(self.nfix, dtype=np.int32)
+        A = np.zeros((self.R, self.nfix))
+        A[:m, 1 : 1 + m] = np.eye(m)
+        A[m : m + s, 1 + m : 1 + m + s] = -np.eye(s)
+        rl = np.zeros(self.R)
+        ru = np.zeros(self.R)
+        if self.has_rts_row:
+            rl[-1], ru[-1] = {"vrs": (1.0, 1.0), "nirs": (-INF, 1.0), "ndrs": (1.0, INF)}[rts]
+        self.h = new_highs()
+        lo = np.zeros(self.nfix)
+        lo[0] = -INF
+        pass_lp(self.h, c1, lo, np.full(self.nfix, INF), rl, ru, A)
+        self.pos = np.full(self.n, -1, dtype=np.int64)  # model column of ref DMU j
+        self.cand: list[int] = []
+        self.in_rows = np.arange(m, dtype=np.int32)
+        self.out_rows = np.arange(m, m + s, dtype=np.int32)
+        self.lp_count = 0
+        if initial is None:
+            initial = _initial_candidates(Xs, Ys)
+        self._add(np.asarray(initial, dtype=np.int64))
+        # fallback model with every column, built on first use (see `solve`)
+        self._full: _Engine | None = None
+        self._full_args = (Xs, Ys, orientation, rts, w_in, w_out)
+
+    @property
+    def full(self) -> _Engine | None:
+        if len(self.cand) == self.n:
+            return None
+        if self._full is None:
+            self._full = _Engine(*self._full_args, initial=np.arange(self.n))
+        return self._full
+
+    # ------------------------------------------------------------------ columns
+    def _add(self, js: np.ndarray) -> None:
+        js = np.asarray([j for j in js if self.pos[j] < 0], dtype=np.int64)
+        if js.size == 0:
+            return
+        start = self.nfix + len(self.cand)
+        add_dense_cols(self.h, self.A_all[js])
+        self.pos[js] = start + np.arange(js.size)
+        self.cand.extend(int(j) for j in js)
+
+    def _run(self) -> str:
+        self.h.run()
+        self.lp_count += 1
+        st = status_name(self.h.getModelStatus())
+        if st != "optimal":
+            # a warm start after coefficient changes can stall ("unknown") or, rarely, end in
+            # a spurious infeasibility: confirm every non-optimal status from scratch
+            self.h.clearSolver()
+            self.h.run()
+            self.lp_count += 1
+            st = status_name(self.h.getModelStatus())
+        return st
+
+    def _solve_priced(self, skip: int | None) -> str:
+        """Optimise, then price every reference column; add violated ones and repeat."""
+        while True:
+            st = self._run()
+            if st != "optimal":
+                return st
+            pi = np.asarray(self.h.getSolution().row_dual)
+            price = self.A_all @ pi  # reduced cost of λ_j is -a_j'π (cost 0)
+            price[self.pos >= 0] = -np.inf
+            if skip is not None:
+                price[skip] = -np.inf
+            thr = self.price_tol * max(1.0, float(np.max(np.abs(pi))))
+            viol = np.flatnonzero(price > thr)
+            if viol.size == 0:
+                return st
+            if viol.size > self.max_add:
+                viol = viol[np.argpartition(-price[viol], self.max_add)[: self.max_add]]
+            self._add(viol)
+
+    # ------------------------------------------------------------------ one DMU
+    def solve(self, xo: np.ndarray, yo: np.ndarray, skip: int | None, two_phase: bool):
+        """Returns (score, status, lam_dict{ref j: λ}, s_in_scaled, s_out_scaled)."""
+        h = self.h
+        m, s = self.m, self.s
+        if self.orientation == "input":
+            for i in range(m):
+                h.changeCoeff(i, 0, -float(xo[i]))
+            h.changeRowsBounds(s, self.out_rows, yo, yo)
+        else:
+            for r in range(s):
+                h.changeCoeff(m + r, 0, -float(yo[r]))
+            h.changeRowsBounds(m, self.in_rows, xo, xo)
+        if skip is not None and self.pos[skip] >= 0:
+            h.changeColBounds(int(self.pos[skip]), 0.0, 0.0)
+        try:
+            st = self._solve_priced(skip)
+            if st in ("infeasible", "infeasible_or_unbounded") and self.full is not None:
+                # a restricted LP can be infeasible when the full one is not (VRS/NIRS/NDRS):
+                # decide on the full model, then keep its support as candidate columns
+                res = self.full.solve(xo, yo, skip, two_phase)
+                if res[2] is not None:
+                    lam_full = res[2]
+                    self._add(np.asarray(self.full.cand)[lam_full > 0])
+                    lam = np.zeros(len(self.cand))
+                    for j, v in zip(self.full.cand, lam_full, strict=True):
+                        if v > 0:
+                            lam[self.pos[j] - self.nfix] = v
+                    res = (res[0], res[1], lam, res[3], res[4])
+                return res
+            if st != "optimal":
+                return np.nan, st, None, None, None
+            sol = h.getSolution()
+            val = float(sol.col_value[0])
+            if two_phase:
+                h.changeColsCost(self.nfix, self.fix_idx, self.c2)
+                h.changeColBounds(0, val, val)
+                st2 = self._solve_priced(skip)
+                if st2 != "optimal":
+                    # θ* fixed exactly can be infeasible by rounding: relax by 1e-11 relative
+                    # in the direction that enlarges the phase-2 feasible set
+                    eps = 1e-11 * max(1.0, abs(val))
+                    lo, hi = (val, val + eps) if self.orientation == "input" else (val - eps, val)
+                    h.changeColBounds(0, lo, hi)
+                    st2 = self._solve_priced(skip)
+                # read before restoring: a model change invalidates HiGHS' solution
+                cv = np.asarray(h.getSolution().col_value)
+                h.changeColsCost(self.nfix, self.fix_idx, self.c1)
+                h.changeColBounds(0, -INF, INF)
+                if st2 != "optimal":
+                    return val, "phase2_" + st2, None, None, None
+            else:
+                cv = np.asarray(sol.col_value)
+            lam = cv[self.nfix :]
+            return val, "optimal", lam, cv[1 : 1 + m], cv[1 + m : 1 + m + s]
+        finally:
+            if skip is not None and self.pos[skip] >= 0:
+                h.changeColBounds(int(self.pos[skip]), 0.0, INF)
+
+
+def _solve_block(
+    engine: _Engine,
+    Xe: np.ndarray,
+    Ye: np.ndarray,
+    idx: np.ndarray,
+    exclude_self: bool,
+    two_phase: bool,
+    want_lambdas: bool,
+    out: dict,
+) -> None:
+    n_ref = engine.n
+    for k in idx:
+        skip = int(k) if exclude_self else None
+        val, st, lam, sin, sout = engine.solve(Xe[k], Ye[k], skip, two_phase)
+        out["score"][k] = val
+        out["status"][k] = st
+        if lam is not None:
+            if want_lambdas:
+                row = np.zeros(n_ref)
+                row[np.asarray(engine.cand[: lam.size])] = lam
+                out["lambdas"][k] = row
+            if two_phase:
+                out["s_in"][k] = sin
+                out["s_out"][k] = sout
+
+
+def radial_efficiency(
+    X_ref,
+    Y_ref,
+    X_eval=None,
+    Y_eval=None,
+    *,
+    orientation: str = "input",
+    rts: str = "crs",
+    exclude_self: bool = False,
+    two_phase: bool = False,
+    return_lambdas: bool = False,
+    backend: str = "highs",
+    n_jobs: int = 1,
+) -> RadialResult:
+    """Radial DEA scores (METHODS §9.1; §9.4 Andersen–Petersen with ``exclude_self``).
+
+    Parameters
+    ----------
+    X_ref, Y_ref : (n_ref, m), (n_ref, s) non-negative inputs / outputs spanning the technology.
+    X_eval, Y_eval : (n_eval, m), (n_eval, s) points evaluated against it (default: the
+        reference DMUs themselves). Points outside the technology get θ > 1 / φ < 1.
+    orientation : "input" → score θ* = min θ; "output" → score φ* = max φ (≥ 1 inside the
+        technology; the Farrell output efficiency is ``result.farrell`` = 1/φ*).
+    rts : "crs" (CCR), "vrs" (BCC, Σλ = 1), "nirs" (Σλ ≤ 1), "ndrs" (Σλ ≥ 1).
+    exclude_self : drop DMU o from its own reference set (super-efficiency; only when the
+        evaluated DMUs are the reference DMUs). Under VRS this LP can be infeasible → NaN.
+    two_phase : also solve phase 2 (max Σs⁻ + Σs⁺ at fixed θ*/φ*, original units) and
+        return ``slack_in``/``slack_out``; lambdas then come from phase 2.
+    return_lambdas : return dense (n_eval, n_ref) λ.
+    backend : "highs" (direct highspy, column generation; DEFAULT) or "cvxpy" (DPP model).
+    n_jobs : threads for the highs back end (each thread owns its own model).
+
+    Returns
+    -------
+    RadialResult with ``score`` (float64, NaN unless optimal), ``status`` (str per DMU),
+    ``lambdas`` (or None), ``slack_in``/``slack_out`` (or None), ``lp_count``.
+    """
+    X_ref, Y_ref, X_eval, Y_eval = _check(
+        X_ref, Y_ref, X_eval, Y_eval, orientation, rts, exclude_self
+    )
+    if backend == "cvxpy":
+        from measures.dea.cvx import radial_cvxpy
+
+        return radial_cvxpy(
+            X_ref,
+            Y_ref,
+            X_eval,
+            Y_eval,
+            orientation=orientation,
+            rts=rts,
+            exclude_self=exclude_self,
+            two_phase=two_phase,
+            return_lambdas=return_lambdas,
+        )
+    if backend != "highs":
+        raise ValueError(f"backend must be 'highs' or 'cvxpy', got {backend!r}")
+    n_ref, m = X_ref.shape
+    s = Y_ref.shape[1]
+    n_eval = X_eval.shape[0]
+    sx, sy = _col_scale(X_ref), _col_scale(Y_ref)
+    Xs, Ys = X_ref / sx, Y_ref / sy
+    Xe, Ye = X_eval / sx, Y_eval / sy
+    out = {
+        "score": np.full(n_eval, np.nan),
+        "status": np.empty(n_eval, dtype=object),
+        "lambdas": np.zeros((n_eval, n_ref)) if return_lambdas else None,
+        "s_in": np.full((n_eval, m), np.nan) if two_phase else None,
+        "s_out": np.full((n_eval, s), np.nan) if two_phase else None,
+    }
+    init = _initial_candidates(Xs, Ys)
+    n_jobs = max(1, min(int(n_jobs), n_eval // 200 + 1))
+    engines = [_Engine(Xs, Ys, orientation, rts, sx, sy, initial=init) for _ in range(n_jobs)]
+    order = np.arange(n_eval)
+    if n_jobs == 1:
+        _solve_block(engines[0], Xe, Ye, order, exclude_self, two_phase, return_lambdas, out)
+    else:
+        chunks = np.array_split(order, n_jobs)
+        with ThreadPoolExecutor(n_jobs) as ex:
+            futs = [
+                ex.submit(_solve_block, e, Xe, Ye, c, exclude_self, two_phase, return_lambdas, out)
+                for e, c in zip(engines, chunks, strict=True)
+            ]
+            for f in futs:
+                f.result()
+    res = RadialResult(
+        score=out["score"],
+        status=out["status"].astype(str),
+        lambdas=out["lambdas"],
+        slack_in=None if out["s_in"] is None else out["s_in"] * sx,
+        slack_out=None if out["s_out"] is None else out["s_out"] * sy,
+        orientation=orientation,
+        rts=rts,
+        lp_count=sum(e.lp_count + (e._full.lp_count if e._full else 0) for e in engines),
+        columns_used=max(len(e.cand) for e in engines),
+    )
+    return res
