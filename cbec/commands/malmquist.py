@@ -1,0 +1,181 @@
+"""`cbec malmquist`: Malmquist productivity index of the DMUs in your own panel CSV
+(METHODS §9.7; CC-Malmquist on game cross-efficiency §9.8 with --cross-efficiency).
+
+One row per DMU and period in the file. Output: one row per DMU and pair of consecutive
+periods with columns dmu, period_from, period_to, mi, ec, tc, pec, sec, status
+(mi = ec × tc, ec = pec × sec; > 1 means growth in both orientations);
+--cross-efficiency adds cc_mi, ec_cc, tc_cc, cc_status; --cumulative adds cum_<index>
+(chained from the first period). The DEAP-style geometric-mean summaries by period and by
+DMU are printed to stderr, or written with --summary FILE.csv.
+
+Frontiers: adjacent (DEFAULT, Färe et al. 1994), fixed (base = first period, Berg et al.
+1992; tc is the remaining ratio mi/ec), global (Pastor & Lovell 2005; tc is the
+best-practice gap change), sequential (Shestalova 2003). Decompositions: fgnz (DEFAULT,
+DEAP: tc = mi/ec, sec = ec/pec) or rd (Ray & Desli 1997: tc = VRS technical change,
+sec = scale change, ec = pec × sec). VRS cross-period LPs (rd only) can be infeasible:
+status "infeasible" with NaN (DEFAULT), or --infeasible global|drop.
+
+The panel must be balanced and strictly positive: a missing DMU-period, a duplicate,
+an empty cell or a value ≤ 0 is an error naming the DMU and period (exit code 3), unless
+--drop-unbalanced or --zero-replace VALUE says how to treat it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import polars as pl
+
+from cbec.commands._common import (
+    add_out,
+    read_table,
+    require_columns,
+    split_list,
+    write_output,
+)
+from cbec.errors import InputError, NumericalError, UsageError
+
+EXAMPLES = """examples (DEAP 2.1's EG4 data, Coelli 1996: 5 firms, 3 years, 1 input, 1 output):
+  printf 'firm,year,y,x\\n1,1,1,2\\n2,1,2,4\\n3,1,3,3\\n4,1,4,5\\n5,1,5,6\\n1,2,1,2\\n2,2,3,4\\n3,2,4,3\\n4,2,3,5\\n5,2,5,5\\n1,3,1,2\\n2,3,3,4\\n3,3,4,3\\n4,3,3,5\\n5,3,5,5\\n' > eg4.csv
+  cbec malmquist eg4.csv --dmu firm --period year --inputs x --outputs y --orientation output
+  cbec malmquist eg4.csv --dmu firm --period year --inputs x --outputs y --frontier global \\
+      --decomposition rd --cross-efficiency --out malmquist.csv --summary summary.csv
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "malmquist",
+        help="Malmquist productivity index (FGNZ/Ray–Desli, CC-Malmquist) of a panel CSV",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="CSV, XLSX or Parquet file, one row per DMU and period")
+    p.add_argument("--dmu", required=True, help="column naming the DMU")
+    p.add_argument("--period", required=True, help="column with the period (sorted ascending)")
+    p.add_argument("--inputs", required=True, help="input columns, comma-separated")
+    p.add_argument("--outputs", required=True, help="output columns, comma-separated")
+    p.add_argument(
+        "--orientation", choices=["input", "output"], default="input", help="DEFAULT input"
+    )
+    p.add_argument(
+        "--frontier",
+        choices=["adjacent", "fixed", "global", "sequential"],
+        default="adjacent",
+        help="reference technology (DEFAULT adjacent)",
+    )
+    p.add_argument(
+        "--base",
+        default=None,
+        help="base period for --frontier fixed (DEFAULT: the first period)",
+    )
+    p.add_argument(
+        "--decomposition", choices=["fgnz", "rd"], default="fgnz", help="DEFAULT fgnz (DEAP)"
+    )
+    p.add_argument(
+        "--infeasible",
+        choices=["nan", "global", "drop"],
+        default="nan",
+        help="infeasible VRS cross-period LPs: NaN (DEFAULT), recompute against the global "
+        "frontier, or leave out of the averages",
+    )
+    p.add_argument(
+        "--cross-efficiency",
+        action="store_true",
+        help="add CC-Malmquist on game cross-efficiency (cc_mi, ec_cc, tc_cc)",
+    )
+    p.add_argument("--game-tol", type=float, default=1e-6, help="game tolerance (DEFAULT 1e-6)")
+    p.add_argument("--cumulative", action="store_true", help="add chained cum_<index> columns")
+    p.add_argument(
+        "--drop-unbalanced",
+        action="store_true",
+        help="drop DMUs not observed in every period (DEFAULT: error)",
+    )
+    p.add_argument(
+        "--zero-replace",
+        type=float,
+        default=None,
+        metavar="VALUE",
+        help="replace zero inputs/outputs by VALUE > 0 (DEFAULT: error)",
+    )
+    p.add_argument("--summary", metavar="FILE.csv", help="write the geometric-mean summaries here")
+    p.add_argument("--jobs", type=int, default=2, help="threads for the LPs (DEFAULT 2)")
+    add_out(p)
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from measures.dea.game import GameConvergenceError
+    from measures.malmquist import PanelDataError, malmquist_panel
+
+    inputs, outputs = split_list(args.inputs), split_list(args.outputs)
+    if not inputs or not outputs:
+        raise UsageError("give at least one --inputs and one --outputs column")
+    if args.zero_replace is not None and not args.zero_replace > 0:
+        raise UsageError("--zero-replace needs a positive value")
+    df = read_table(args.file)
+    require_columns(df, [args.dmu, args.period, *inputs, *outputs], args.file)
+    base = 0
+    if args.base is not None:
+        if args.frontier != "fixed":
+            raise UsageError("--base only applies to --frontier fixed")
+        periods = sorted(df[args.period].drop_nulls().unique().to_list())
+        labels = [str(v) for v in periods]
+        if args.base not in labels:
+            raise UsageError(f"--base {args.base!r} is not a period of the file: {labels}")
+        base = labels.index(args.base)
+    try:
+        res = malmquist_panel(
+            df,
+            dmu=args.dmu,
+            period=args.period,
+            inputs=inputs,
+            outputs=outputs,
+            unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
+            zero_replace=args.zero_replace,
+            orientation=args.orientation,
+            frontier=args.frontier,
+            decomposition=args.decomposition,
+            base=base,
+            infeasible=args.infeasible,
+            cross_efficiency=args.cross_efficiency,
+            game_tol=args.game_tol,
+            n_jobs=args.jobs,
+        )
+    except PanelDataError as exc:
+        line = None if exc.row is None else int(exc.row) + 2
+        raise InputError(str(exc), file=args.file, line=line) from exc
+    except GameConvergenceError as exc:
+        raise NumericalError(f"game cross-efficiency: {exc}") from exc
+    except ValueError as exc:
+        raise InputError(str(exc), file=args.file) from exc
+
+    for note in res.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for case in res.infeasible_cases[:20]:
+        print(
+            f"  {case['dmu']} {case['period_from']}→{case['period_to']}: {case['lps']}",
+            file=sys.stderr,
+        )
+    if res.n_infeasible > 20:
+        print(f"  … and {res.n_infeasible - 20} more", file=sys.stderr)
+    if res.cc is not None:
+        print(
+            f"CC-Malmquist: {res.cc.lp_count} game LPs, game iterations per period "
+            f"{res.cc.game_iterations}",
+            file=sys.stderr,
+        )
+    out = res.table(cumulative=args.cumulative)
+    out = out.with_columns(
+        pl.col("dmu").cast(pl.Utf8),
+    )
+    summary = res.summary()
+    if args.summary:
+        summary.write_csv(args.summary)
+        print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
+    elif args.out:
+        with pl.Config(tbl_rows=60, tbl_cols=20, tbl_width_chars=200):
+            print(res.by_period(), file=sys.stderr)
+    write_output(out, args.out)
+    return 0
