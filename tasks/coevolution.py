@@ -1,0 +1,230 @@
+"""Per-province co-evolution of composite subsystem indices: Lotka–Volterra predator–prey and
+competition/mutualism fits (METHODS §8; reference study D) and Granger causality / VAR
+(reference study C). Thin: the maths is in measures.coevolution and measures.causality.
+
+Tables: `coevolution` (one row per region × pair × model) and `causality` (one row per
+region × pair × direction). A fit or test that cannot be done for a province gives a row
+with NaN numbers and `status`/`message`, never an exception."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import polars as pl
+from prefect import task
+
+from measures.causality import SeriesTooShortError, granger_var
+from measures.coevolution import COMP_NAMES, PP_NAMES, IdentificationError, fit_lv
+from tasks._cache import COMPUTE_CACHE
+
+DEFAULTS: dict = {
+    "pairs": [["cbec", "industry"], ["cbec", "logistics"]],
+    "models": ["predator_prey", "competition"],
+    "fit": {
+        "method": "ode_nls",
+        "scale": "first",
+        "midpoint": False,
+        "fit_x0": False,
+        "n_starts": 5,
+        "screen_nfev": 30,
+        "n_polish": 1,
+        "seed": 2020,
+        "level": 0.95,
+        "n_boot": 0,
+        "ode_method": "LSODA",
+        "rtol": 1e-8,
+        "atol": 1e-10,
+        "max_nfev": 10_000,
+        "cond_warn": 1e8,
+    },
+    "causality": {
+        "ic": "aic",
+        "max_lags": 2,
+        "alpha": 0.05,
+        "max_diff": 2,
+        "rule": "both",
+        "min_obs": 8,
+    },
+}
+
+ALL_PARAMS = (*PP_NAMES, *COMP_NAMES)
+
+
+def _params(params: dict | None) -> dict:
+    params = dict(params or {})
+    if "coevolution" in params and isinstance(params["coevolution"], dict):
+        params = params["coevolution"]  # the whole load_params() dict was passed
+    p = {**DEFAULTS, **params}
+    p["fit"] = {**DEFAULTS["fit"], **params.get("fit", {})}
+    p["causality"] = {**DEFAULTS["causality"], **params.get("causality", {})}
+    return p
+
+
+def _fit_row(region: str, pair: str, x1n: str, x2n: str, model: str, years, a, b, fp) -> dict:
+    row: dict = {"region_code": region, "pair": pair, "x1": x1n, "x2": x2n, "model": model,
+                 "method": fp["method"], "n_obs": len(years),
+                 "year_start": int(years[0]) if len(years) else None,
+                 "year_end": int(years[-1]) if len(years) else None}  # fmt: skip
+    nan = float("nan")
+    for k in ALL_PARAMS:
+        row[k] = row[f"se_{k}"] = row[f"ci_low_{k}"] = row[f"ci_high_{k}"] = nan
+    row.update(x1_star=nan, x2_star=nan, eig1_real=nan, eig1_imag=nan, eig2_real=nan,
+               eig2_imag=nan, stability="", period=nan, interaction="", r2_x1=nan, r2_x2=nan,
+               mape_x1=nan, mape_x2=nan, mape=nan, cond_jtj=nan, converged=False,
+               sign_violations="", status="", message="")  # fmt: skip
+    try:
+        f = fit_lv(a, b, np.asarray(years, dtype=float), model=model, **fp)
+    except IdentificationError as exc:
+        row.update(status="not_identified", message=f"{exc.reason}: {exc}")
+        return row
+    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
+        row.update(status="failed", message=str(exc))
+        return row
+    keep = f.status != "not_identified"
+    for k, v in f.params.items():
+        row[k] = v if keep else nan
+        row[f"se_{k}"] = f.se[k]
+        row[f"ci_low_{k}"] = f.ci_low[k]
+        row[f"ci_high_{k}"] = f.ci_high[k]
+    an = f.analysis
+    eig = np.asarray(an.eigenvalues, dtype=complex)
+    if keep:
+        row.update(x1_star=an.equilibrium[0], x2_star=an.equilibrium[1],
+                   eig1_real=eig[0].real, eig1_imag=eig[0].imag, eig2_real=eig[1].real,
+                   eig2_imag=eig[1].imag, stability=an.stability, period=an.period,
+                   interaction=f.interaction)  # fmt: skip
+    row.update(r2_x1=f.r2[0], r2_x2=f.r2[1], mape_x1=f.mape[0], mape_x2=f.mape[1],
+               mape=float(np.mean(f.mape)), cond_jtj=f.cond_jtj, converged=f.converged,
+               sign_violations=",".join(f.discrete.sign_violations), status=f.status,
+               message=f.message)  # fmt: skip
+    return row
+
+
+def _causality_rows(region: str, pair: str, x1n: str, x2n: str, a, b, cp) -> list[dict]:
+    base = {"region_code": region, "pair": pair}
+    try:
+        r = granger_var(a, b, names=(x1n, x2n), **cp)
+    except (SeriesTooShortError, ValueError, np.linalg.LinAlgError) as exc:
+        status = "too_short" if isinstance(exc, SeriesTooShortError) else "failed"
+        nan = float("nan")
+        return [
+            {**base, "cause": c, "effect": e, "direction": f"{c}->{e}", "ic": cp["ic"],
+             "lags": None, "diff_order": None, "n_obs": len(a), "n_obs_var": None,
+             "f_stat": nan, "p_value": nan, "df_num": None, "df_denom": nan,
+             "var_f_stat": nan, "var_p_value": nan, "irf_h1": nan, "irf_cum": nan,
+             "stationary": None, "var_stable": None, "status": status, "message": str(exc)}
+            for c, e in ((x1n, x2n), (x2n, x1n))
+        ]  # fmt: skip
+    out = []
+    for d in r.directions:
+        out.append({**base, "cause": d.cause, "effect": d.effect,
+                    "direction": f"{d.cause}->{d.effect}", "ic": r.ic, "lags": d.lags,
+                    "diff_order": r.diff_order, "n_obs": r.n_obs, "n_obs_var": r.n_obs_var,
+                    "f_stat": d.f_stat, "p_value": d.p_value, "df_num": d.df_num,
+                    "df_denom": d.df_denom, "var_f_stat": d.var_f_stat,
+                    "var_p_value": d.var_p_value, "irf_h1": d.irf_h1, "irf_cum": d.irf_cum,
+                    "stationary": r.stationary_after_diff, "var_stable": r.var_stable,
+                    "status": "weak" if r.warnings else "ok",
+                    "message": "; ".join(r.warnings)})  # fmt: skip
+    return out
+
+
+COEV_SCHEMA_OVERRIDES = {"year_start": pl.Int64, "year_end": pl.Int64, "n_obs": pl.Int64}
+CAUS_SCHEMA = {
+    "region_code": pl.Utf8, "pair": pl.Utf8, "cause": pl.Utf8, "effect": pl.Utf8,
+    "direction": pl.Utf8, "ic": pl.Utf8, "lags": pl.Int64, "diff_order": pl.Int64,
+    "n_obs": pl.Int64, "n_obs_var": pl.Int64, "f_stat": pl.Float64, "p_value": pl.Float64,
+    "df_num": pl.Int64, "df_denom": pl.Float64, "var_f_stat": pl.Float64,
+    "var_p_value": pl.Float64, "irf_h1": pl.Float64, "irf_cum": pl.Float64,
+    "stationary": pl.Boolean, "var_stable": pl.Boolean, "status": pl.Utf8, "message": pl.Utf8,
+}  # fmt: skip
+
+
+def _coev_frame(rows: list[dict]) -> pl.DataFrame:
+    if not rows:
+        rows = [_fit_row("", "", "", "", "", [], [], [], {"method": ""})]
+        df = pl.DataFrame(rows).clear()
+    else:
+        df = pl.DataFrame(rows, infer_schema_length=None)
+    casts = {}
+    for c, dt in df.schema.items():
+        if c in COEV_SCHEMA_OVERRIDES:
+            casts[c] = COEV_SCHEMA_OVERRIDES[c]
+        elif dt in (pl.Int64, pl.Int32, pl.Float32, pl.Null) and c not in ("converged",):
+            casts[c] = pl.Float64
+    return df.with_columns([pl.col(c).cast(t) for c, t in casts.items()])
+
+
+def _fit_job(args: tuple) -> dict:
+    return _fit_row(*args)
+
+
+def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
+    """The ODE fits, in `workers` processes (config; 0 = one per core, 1 = in this process).
+    Each fit is independent and deterministic (its own seeded starts), so the result does not
+    depend on the number of workers."""
+    workers = int(p.get("workers", 0)) or (os.cpu_count() or 1)
+    workers = min(workers, len(jobs))
+    if workers <= 1 or len(jobs) < 8:
+        return [_fit_job(j) for j in jobs]
+    ctx = multiprocessing.get_context("spawn")  # never fork a threaded Prefect process
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_fit_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+
+
+def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
+    """The undecorated logic of `compute_coevolution` (callable in unit tests)."""
+    p = _params(params)
+    need = ["region_code", "year", "subsystem", "score"]
+    missing = [c for c in need if c not in composite.columns]
+    if missing:
+        raise ValueError(f"composite lacks column(s) {missing}")
+    fp = {k: v for k, v in p["fit"].items()}
+    fp["n_starts"] = int(fp["n_starts"])
+    cp = dict(p["causality"])
+    subsystems = set(composite["subsystem"].unique().to_list())
+    coev: list = []
+    caus: list = []
+    jobs: list = []
+    for region in sorted(composite["region_code"].unique().to_list()):
+        d = composite.filter(pl.col("region_code") == region)
+        wide = d.pivot(on="subsystem", index="year", values="score", aggregate_function="first")
+        wide = wide.sort("year")
+        for x1n, x2n in p["pairs"]:
+            pair = f"{x1n}-{x2n}"
+            if x1n not in subsystems or x2n not in subsystems:
+                absent = [s for s in (x1n, x2n) if s not in subsystems]
+                msg = f"subsystem(s) {absent} not in the composite (has {sorted(subsystems)})"
+                for model in p["models"]:
+                    r = _fit_row(
+                        region, pair, x1n, x2n, model, [], [], [], {"method": fp["method"]}
+                    )
+                    r.update(status="missing_subsystem", message=msg)
+                    coev.append(r)
+                caus += [{**x, "status": "missing_subsystem", "message": msg}
+                         for x in _causality_rows(region, pair, x1n, x2n, [], [], cp)]  # fmt: skip
+                continue
+            w = wide.select("year", x1n, x2n).drop_nulls()
+            w = w.filter(pl.col(x1n).is_not_nan() & pl.col(x2n).is_not_nan())
+            years = w["year"].to_list()
+            a = w[x1n].cast(pl.Float64).to_numpy()
+            b = w[x2n].cast(pl.Float64).to_numpy()
+            for model in p["models"]:
+                jobs.append((len(coev), (region, pair, x1n, x2n, model, years, a, b, fp)))
+                coev.append(None)
+            caus += _causality_rows(region, pair, x1n, x2n, a, b, cp)
+    for slot, row in zip([j[0] for j in jobs], _run_fits([j[1] for j in jobs], p), strict=True):
+        coev[slot] = row
+    causality = pl.DataFrame(caus, schema=CAUS_SCHEMA) if caus else pl.DataFrame(schema=CAUS_SCHEMA)
+    return {"coevolution": _coev_frame(coev), "causality": causality}
+
+
+@task(name="coevolution", cache_policy=COMPUTE_CACHE)
+def compute_coevolution(composite: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
+    """Lotka–Volterra (predator–prey and competition) fits and Granger/VAR per province for
+    each subsystem pair of params (config/coevolution.toml).
+    `composite`: long, region_code (str), year (Int64), subsystem (str), score (Float64 > 0)."""
+    return coevolution_tables(composite, params)

@@ -1,0 +1,60 @@
+"""tasks.coevolution.coevolution_tables (the undecorated logic of compute_coevolution) on a
+long composite frame: one row per region × pair × model and per region × pair × direction."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from measures.coevolution import simulate_predator_prey
+from tasks.coevolution import coevolution_tables
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _composite() -> pl.DataFrame:
+    years = np.arange(2005, 2020)
+    x = simulate_predator_prey(0.5, 0.02, 0.4, 0.5, (30.0, 15.0), years - years[0])
+    rows = []
+    for i, y in enumerate(years):  # region 33: 15 years of a predator–prey path
+        rows += [("33", int(y), "cbec", x[i, 0]), ("33", int(y), "industry", x[i, 1])]
+    for y, a, b in ((2017, 0.2, 0.3), (2018, 0.25, 0.31), (2019, 0.3, 0.33)):  # region 11: 3 years
+        rows += [("11", y, "cbec", a), ("11", y, "industry", b)]
+    return pl.DataFrame(rows, schema=["region_code", "year", "subsystem", "score"], orient="row")
+
+
+def test_tables_rows_statuses_and_recovery():
+    cfg = tomllib.loads((ROOT / "config" / "coevolution.toml").read_text(encoding="utf-8"))
+    assert cfg["pairs"][0][0] == "cbec"  # subsystem names of config/indicators.toml
+    params = {**cfg, "pairs": [["cbec", "industry"], ["cbec", "logistics"]],
+              "models": ["predator_prey"], "fit": {**cfg["fit"], "n_starts": 2}}  # fmt: skip
+    out = coevolution_tables(_composite(), params)
+    co, ca = out["coevolution"], out["causality"]
+    assert co.height == 2 * 2 and ca.height == 2 * 2 * 2
+    ok = co.filter((pl.col("region_code") == "33") & (pl.col("pair") == "cbec-industry")).row(
+        0, named=True
+    )
+    assert ok["status"] == "ok" and ok["n_obs"] == 15 and ok["year_start"] == 2005
+    for k, v in {"a1": 0.5, "b1": 0.02, "a2": 0.4, "b2": 0.5}.items():
+        assert ok[k] == pytest.approx(v, rel=0.01)
+    assert ok["stability"] == "centre" and ok["x1_star"] == pytest.approx(40.0, rel=0.01)
+    short = co.filter((pl.col("region_code") == "11") & (pl.col("pair") == "cbec-industry"))
+    assert short["status"][0] == "not_identified" and "too_few_points" in short["message"][0]
+    assert np.isnan(short["a1"][0])
+    miss = co.filter(pl.col("pair") == "cbec-logistics")
+    assert set(miss["status"].to_list()) == {"missing_subsystem"}
+    c33 = ca.filter((pl.col("region_code") == "33") & (pl.col("pair") == "cbec-industry"))
+    assert c33["direction"].to_list() == ["cbec->industry", "industry->cbec"]
+    assert c33["p_value"].is_between(0, 1).all() and c33["lags"].min() >= 1
+    c11 = ca.filter((pl.col("region_code") == "11") & (pl.col("pair") == "cbec-industry"))
+    assert set(c11["status"].to_list()) == {"too_short"}
+    assert co.schema["converged"] == pl.Boolean and co.schema["a1"] == pl.Float64
+
+
+def test_missing_columns_raise():
+    with pytest.raises(ValueError, match="lacks column"):
+        coevolution_tables(pl.DataFrame({"region_code": ["33"], "year": [2020]}), {})
