@@ -9,6 +9,8 @@ EXAMPLES = """examples:
   cbec run                                   # embedded data → var/cbec.duckdb
   cbec run --db /tmp/w.duckdb                # another warehouse file
   cbec run --add new_export.csv --vintage 2026-03   # include a new yearbook export
+  cbec run --runner dask                     # LP work on a local Dask cluster (2 workers)
+  cbec run --runner dask --address tcp://10.0.0.5:8786   # … on an existing Dask cluster
 """
 
 
@@ -33,12 +35,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from cbec.errors import UsageError
     from cbec.paths import db_path
     from flows.refresh import refresh
 
+    if args.address and args.runner != "dask":
+        raise UsageError("--address needs --runner dask")
+
     t0 = time.perf_counter()
     db = args.db or str(db_path())
-    result = refresh(db=db, extra_files=args.add, extra_vintage=args.vintage)
+    result = refresh(
+        db=db,
+        extra_files=args.add,
+        extra_vintage=args.vintage,
+        runner=args.runner,
+        address=args.address,
+    )
     dt = time.perf_counter() - t0
     state = "reused existing run" if result["reused"] else "published run"
     print(f"\n{state}: {result['run_id']}   ({dt:.1f} s)")

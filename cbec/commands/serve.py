@@ -1,0 +1,231 @@
+"""`cbec serve`: a local Prefect server (127.0.0.1, SQLite under var/prefect, analytics off)
+with the process work pool, the deployments of prefect.yaml and a worker, so the schedules
+fire and every run shows in the Prefect UI. `cbec serve --stop` ends what it started.
+
+The server and the worker run in the background (their own process groups); their pids,
+port and log files are in var/serve.json. Logs: var/serve/server.log, var/serve/worker.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+POOL = "cbec-process"
+EXAMPLES = """examples:
+  cbec serve                      # UI at http://127.0.0.1:4200, schedules of prefect.yaml active
+  cbec serve --port 4300          # another port
+  cbec serve --stop               # stop the server and the worker started here
+  prefect deployment run 'refresh/yearbook-annual'     # trigger a run now (with PREFECT_API_URL
+                                                       # from `cbec serve`'s output)
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="local Prefect server + worker: scheduled refreshes, runs in the UI",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--port", type=int, default=4200, help="server port (default 4200)")
+    p.add_argument("--stop", action="store_true", help="stop what `cbec serve` started")
+    p.add_argument("--no-worker", action="store_true", help="server and deployments only")
+    p.add_argument(
+        "--timeout", type=float, default=180, help="seconds to wait for the server (default 180)"
+    )
+    p.set_defaults(handler=handle)
+
+
+# --------------------------------------------------------------------------- helpers
+def state_file() -> Path:
+    from cbec.paths import var_dir
+
+    return var_dir() / "serve.json"
+
+
+def _prefect() -> list[str]:
+    return [sys.executable, "-m", "prefect"]
+
+
+def serve_env(api_url: str | None = None) -> dict[str, str]:
+    """Environment of the server, CLI calls and worker: analytics off, Prefect state in
+    PREFECT_HOME (default var/prefect), the project at CBEC_HOME (pull step of prefect.yaml)."""
+    from cbec.paths import ROOT
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / "var" / "prefect")),
+            "CBEC_HOME": os.environ.get("CBEC_HOME", str(ROOT)),
+            "PREFECT_CLI_PROMPT": "false",
+        }
+    )
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    else:
+        env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"Prefect server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"Prefect server at {api_url} not healthy after {timeout:.0f} s")
+
+
+def _spawn(cmd: list[str], log: Path, env: dict, cwd: Path) -> subprocess.Popen:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(log, "ab")  # noqa: SIM115 - kept open by the child
+    return subprocess.Popen(
+        cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+    )
+
+
+def _run(cmd: list[str], env: dict, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    r = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[2:])} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+    return r
+
+
+def start_server(port: int, log_dir: Path, timeout: float = 180) -> tuple[subprocess.Popen, str]:
+    from cbec.paths import ROOT
+
+    api_url = f"http://127.0.0.1:{port}/api"
+    proc = _spawn(
+        [*_prefect(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        log_dir / "server.log",
+        serve_env(),
+        ROOT,
+    )
+    try:
+        wait_healthy(api_url, timeout, proc)
+    except Exception:
+        stop_pid(proc.pid)
+        raise
+    return proc, api_url
+
+
+def setup_pool_and_deploy(api_url: str) -> None:
+    """Create the process work pool (concurrency 1: one warehouse writer) and deploy every
+    deployment of prefect.yaml."""
+    from cbec.paths import ROOT
+
+    env = serve_env(api_url)
+    have = _run([*_prefect(), "work-pool", "inspect", POOL], env, ROOT, check=False)
+    if have.returncode != 0:
+        _run([*_prefect(), "work-pool", "create", POOL, "--type", "process"], env, ROOT)
+    _run([*_prefect(), "work-pool", "set-concurrency-limit", POOL, "1"], env, ROOT)
+    _run([*_prefect(), "deploy", "--no-prompt", "--all", "--prefect-file", str(ROOT / "prefect.yaml")], env, ROOT)  # fmt: skip
+
+
+def start_worker(api_url: str, log_dir: Path) -> subprocess.Popen:
+    from cbec.paths import ROOT
+
+    return _spawn(
+        [*_prefect(), "worker", "start", "--pool", POOL, "--type", "process"],
+        log_dir / "worker.log",
+        serve_env(api_url),
+        ROOT,
+    )
+
+
+def stop_pid(pid: int, grace: float = 10) -> bool:
+    """Terminate the process group `pid` leads (started here with start_new_session)."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return True
+
+
+def stop() -> int:
+    sf = state_file()
+    if not sf.exists():
+        print("cbec serve: nothing to stop (no var/serve.json)")
+        return 0
+    st = json.loads(sf.read_text())
+    for name in ("worker", "server"):
+        pid = st.get(f"{name}_pid")
+        if pid:
+            print(f"stopping {name} (pid {pid})" if stop_pid(int(pid)) else f"{name} not running")
+    sf.unlink()
+    return 0
+
+
+# --------------------------------------------------------------------------- handler
+def handle(args: argparse.Namespace) -> int:
+    from cbec.errors import UsageError
+
+    if args.stop:
+        return stop()
+    sf = state_file()
+    if sf.exists():
+        st = json.loads(sf.read_text())
+        raise UsageError(
+            f"already serving at {st.get('ui_url')} (var/serve.json); `cbec serve --stop` first"
+        )
+    if not port_free(args.port):
+        raise UsageError(f"port {args.port} on 127.0.0.1 is in use; pass --port")
+    log_dir = sf.parent / "serve"
+    server, api_url = start_server(args.port, log_dir, args.timeout)
+    st = {"server_pid": server.pid, "port": args.port, "api_url": api_url,
+          "ui_url": f"http://127.0.0.1:{args.port}", "log_dir": str(log_dir)}  # fmt: skip
+    sf.parent.mkdir(parents=True, exist_ok=True)
+    sf.write_text(json.dumps(st, indent=2))
+    try:
+        setup_pool_and_deploy(api_url)
+        if not args.no_worker:
+            st["worker_pid"] = start_worker(api_url, log_dir).pid
+            sf.write_text(json.dumps(st, indent=2))
+    except Exception:
+        stop()
+        raise
+    print(f"Prefect UI:   {st['ui_url']}")
+    print(f"API:          export PREFECT_API_URL={api_url}")
+    print(f"work pool:    {POOL} (process, concurrency limit 1)")
+    print("deployments:  refresh/yearbook-annual, customs/customs-monthly, survey/survey, backfill/backfill")  # fmt: skip
+    print(f"logs:         {log_dir}/server.log, worker.log")
+    print("stop:         cbec serve --stop")
+    return 0

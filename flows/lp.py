@@ -1,0 +1,62 @@
+"""The LP fan-out of the refresh as a named subflow (`lp-work`): DEA + cross-efficiency per
+year and Malmquist per adjacent period pair, submitted to the chosen task runner (threads, or
+Dask via prefect-dask). Composition only; the tasks are in tasks/lp.py.
+
+    tables = lp_tables(dpanel, params, runner="dask", address=None, years=None)
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from prefect import flow, get_run_logger
+from prefect.futures import as_completed
+
+from flows.runners import make_task_runner
+from tasks import lp
+from tasks.monitoring import LpProgress
+
+
+@flow(name="lp-work", log_prints=True)
+def lp_work(
+    panel: pl.DataFrame,
+    dea_params: dict,
+    malmquist_params: dict,
+    years: list[int] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Fan the LP work out over the flow's task runner and re-assemble the result tables."""
+    logger = get_run_logger()
+    ys = lp.years_of(panel, years)
+    mparams = {"dea": dea_params, "malmquist": malmquist_params}
+    futures = {}
+    for y in ys:
+        futures[lp.dea_year.submit(lp.year_slice(panel, [y]), dea_params, y)] = ("dea", y)
+    split = lp.pair_splittable(mparams)
+    if split:
+        for a, b in zip(ys, ys[1:], strict=False):
+            f = lp.malmquist_pair.submit(lp.year_slice(panel, [a, b]), mparams, a, b)
+            futures[f] = ("malmquist", a)
+    else:
+        futures[lp.malmquist_all.submit(lp.year_slice(panel, ys), mparams)] = ("malmquist", None)
+    progress = LpProgress(len(futures), key="lp-progress", description="LP work: DEA years and Malmquist pairs")  # fmt: skip
+    done: dict[tuple, dict[str, pl.DataFrame]] = {}
+    for f in as_completed(list(futures)):
+        done[futures[f]] = f.result()
+        progress.step()
+    logger.info("LP work: %d DEA years, %d Malmquist units", len(ys), len(futures) - len(ys))
+    eff = lp.concat_efficiency([done[("dea", y)] for y in ys])
+    m_parts = [v for k, v in sorted(done.items(), key=lambda kv: str(kv[0])) if k[0] == "malmquist"]
+    malm = lp.assemble_malmquist(m_parts, mparams) if split else m_parts[0]
+    return {**eff, **malm}
+
+
+def lp_tables(
+    panel: pl.DataFrame,
+    params: dict,
+    runner: str = "local",
+    address: str | None = None,
+    years: list[int] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Run `lp_work` on the `runner` task runner ("local" threads or "dask"); `params` is the
+    whole `load_params()` dict (its "dea" and "malmquist" parts are used)."""
+    sub = lp_work.with_options(task_runner=make_task_runner(runner, address))
+    return sub(panel, params.get("dea", {}), params.get("malmquist", {}), years)

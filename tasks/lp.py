@@ -1,0 +1,136 @@
+"""The LP work of the refresh split into independent, cacheable units (ARCHITECTURE.md, Scale):
+DEA + cross-efficiency + game cross-efficiency of ONE year, Malmquist of ONE adjacent period
+pair. Each unit caches on its own slice of the panel (INPUTS + TASK_SOURCE + code version), so
+a new file that touches one year recomputes only that year and the pairs that contain it.
+
+Thin: the maths is in measures/ (through tasks.efficiency / tasks.productivity); this module
+only slices the panel and re-assembles the pieces into the tables the monolithic tasks return.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from prefect import task
+
+from measures.malmquist import CC_COMPONENTS, COMPONENTS, CCResult, MalmquistResult
+from tasks._cache import COMPUTE_CACHE
+from tasks.efficiency import efficiency_tables
+from tasks.productivity import _params as malmquist_params
+from tasks.productivity import productivity_tables
+
+EFFICIENCY_TABLES = ("efficiency", "cross_efficiency", "game_cross_efficiency")
+
+
+def years_of(panel: pl.DataFrame, years: list[int] | None = None) -> list[int]:
+    """Sorted years of the panel, restricted to `years` when given."""
+    have = sorted(int(y) for y in panel["year"].unique().to_list())
+    return [y for y in have if years is None or y in set(int(v) for v in years)]
+
+
+def year_slice(panel: pl.DataFrame, years: list[int]) -> pl.DataFrame:
+    return panel.filter(pl.col("year").is_in(list(years))).sort(["year", "region_code"])
+
+
+def pair_splittable(params: dict) -> bool:
+    """Malmquist splits into independent adjacent pairs only for the adjacent frontier with
+    NaN/drop handling of infeasible LPs (the `global` fallback needs every period at once)."""
+    p = malmquist_params(params)
+    return p["frontier"] == "adjacent" and p["infeasible"] in ("nan", "drop")
+
+
+@task(name="dea-year", task_run_name="dea-{year}", cache_policy=COMPUTE_CACHE)
+def dea_year(panel: pl.DataFrame, params: dict, year: int) -> dict[str, pl.DataFrame]:
+    """DEA, cross-efficiency and game cross-efficiency of one year (`panel` holds that year)."""
+    return efficiency_tables(panel, params)
+
+
+@task(
+    name="malmquist-pair",
+    task_run_name="malmquist-{year_from}-{year_to}",
+    cache_policy=COMPUTE_CACHE,
+)
+def malmquist_pair(
+    panel: pl.DataFrame, params: dict, year_from: int, year_to: int
+) -> dict[str, pl.DataFrame]:
+    """Malmquist (+ CC-Malmquist) of one adjacent period pair (`panel` holds both years)."""
+    return productivity_tables(panel, params)
+
+
+@task(name="malmquist-all", cache_policy=COMPUTE_CACHE)
+def malmquist_all(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
+    """Malmquist over all periods at once (frontiers that do not split into pairs)."""
+    return productivity_tables(panel, params)
+
+
+def concat_efficiency(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    out = {}
+    for name in EFFICIENCY_TABLES:
+        frames = [p[name] for p in parts if p.get(name) is not None and p[name].height]
+        out[name] = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    return out
+
+
+def _grid(main: pl.DataFrame, col: str, dmus: list, pairs: list) -> np.ndarray:
+    """(n, P) array of `col` from the long per-pair table."""
+    wide = main.select("region_code", "year_from", col)
+    idx = {(r, y): v for r, y, v in wide.iter_rows()}
+    return np.array([[idx.get((d, a), np.nan) for a, _ in pairs] for d in dmus], dtype=object)
+
+
+def assemble_malmquist(
+    pair_tables: list[dict[str, pl.DataFrame]], params: dict
+) -> dict[str, pl.DataFrame]:
+    """Join per-pair Malmquist tables into the `malmquist` and `malmquist_summary` tables of
+    the whole panel. The summary (DEAP geometric means) is recomputed by
+    `measures.malmquist.MalmquistResult.summary` on the joined indices, not averaged here."""
+    frames = [t["malmquist"] for t in pair_tables if t["malmquist"].height]
+    if not frames:
+        return _empty_malmquist()
+    main = pl.concat(frames, how="vertical_relaxed").sort(["region_code", "year_from"])
+    dmus = sorted(main["region_code"].unique().to_list())
+    pairs = sorted(set(zip(main["year_from"].to_list(), main["year_to"].to_list(), strict=True)))
+    periods = [pairs[0][0], *[b for _, b in pairs]]
+    num = {k: _grid(main, k, dmus, pairs).astype(float) for k in (*COMPONENTS, *CC_COMPONENTS)}
+    status = _grid(main, "status", dmus, pairs).astype(str)
+    cc_status = _grid(main, "cc_status", dmus, pairs).astype(str)
+    p = malmquist_params(params)
+    has_cc = not np.all(np.isnan(num["cc_mi"]))
+    cc = None
+    if has_cc:
+        cc = CCResult(
+            cc_mi=num["cc_mi"], ec_cc=num["ec_cc"], tc_cc=num["tc_cc"],
+            g_own=np.empty((0, len(dmus))), g_fwd=np.empty((0, len(dmus))),
+            g_bwd=np.empty((0, len(dmus))), game_iterations=[], game_converged=[],
+            lp_count=0, status=cc_status,
+        )  # fmt: skip
+    res = MalmquistResult(
+        dmus=dmus, periods=periods, mi=num["mi"], ec=num["ec"], tc=num["tc"], pec=num["pec"],
+        sec=num["sec"], status=status, orientation=p["orientation"], frontier=p["frontier"],
+        decomposition=p["decomposition"], infeasible=p["infeasible"], base=int(p["base"]), cc=cc,
+    )  # fmt: skip
+    summ = res.summary().rename(
+        {"dmu": "region_code", "period_from": "year_from", "period_to": "year_to"}
+    )
+    for k in CC_COMPONENTS:
+        if k not in summ.columns:
+            summ = summ.with_columns(pl.lit(np.nan, dtype=pl.Float64).alias(k))
+    template = _empty_malmquist()
+    summ = summ.with_columns(
+        pl.col("scope").replace({"dmu": "region"}),
+        pl.col("region_code").cast(pl.Utf8),
+        pl.col("year_from").cast(pl.Int64),
+        pl.col("year_to").cast(pl.Int64),
+        pl.col("n").cast(pl.Int64),
+        *[pl.col(k).cast(pl.Float64) for k in (*COMPONENTS, *CC_COMPONENTS)],
+    ).select(list(template["malmquist_summary"].columns))
+    return {
+        "malmquist": main.select(list(template["malmquist"].columns)),
+        "malmquist_summary": summ,
+    }
+
+
+def _empty_malmquist() -> dict[str, pl.DataFrame]:
+    from tasks.productivity import _empty
+
+    return _empty()
