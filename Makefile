@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test test-all lint bench report clean
+.PHONY: install run test test-all lint bench report clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.dea
 	$(BIN)/python -m bench.malmquist
 	$(BIN)/python -m bench.structure
+
+chromium:  ## Debian's chromium for the report's browser test (root; skipped when installed)
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 report: $(STAMP)
 	$(BIN)/cbec report --out var/report.html
