@@ -67,17 +67,30 @@ def read_sources(
     return ReadResult(files=files, new=ingest.read_new(files, ingest.loaded_shas(db)))
 
 
+@task(name="stage", cache_policy=None)
+def stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    """Build staging.panel/conflicts in memory from the active files (loaded ones from raw.*,
+    new ones from memory) — nothing is written before the staging gate."""
+    records = ingest.staging_records(db, read.files, read.new)
+    panel, conflicts = staging.build_panel(records)
+    return panel, conflicts, ingest.fingerprint(panel)
+
+
 @task(
-    name="load-raw-and-stage",
+    name="load-raw-and-staging",
     retries=2,
     retry_delay_seconds=[2, 10],
     retry_condition_fn=retry_on_io,
     cache_policy=None,
 )
-def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
-    """Insert the validated new files into raw.*, rebuild staging from the active files."""
+def load(db: str, read: ReadResult, panel: pl.DataFrame, conflicts: pl.DataFrame) -> None:
+    """Write the validated new files into raw.* and replace staging (each one transaction)."""
     ingest.insert_raw(db, read.new)
-    records = ingest.active_records(db, [f.sha256 for f in read.files])
-    panel, conflicts = staging.build_panel(records)
     ingest.write_staging(db, panel, conflicts)
-    return panel, conflicts, ingest.fingerprint(panel)
+
+
+def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
+    """stage + load without gates (tests and tools that load trusted files)."""
+    panel, conflicts, fp = stage.fn(db, read)
+    load.fn(db, read, panel, conflicts)
+    return panel, conflicts, fp

@@ -21,6 +21,7 @@ from measures.coupling import TEN_LEVEL_CUTS, TEN_LEVEL_LABELS, coupling_frame
 from measures.entropy import ConstantIndicatorWarning, entropy_index, entropy_weights
 from measures.inequality import inequality_rows
 from measures.synergy import synergy_frame
+from tasks._cache import COMPUTE_CACHE
 
 TABLES = ("indicator_weights", "composite_index", "inequality", "coupling", "synergy")
 
@@ -428,7 +429,7 @@ def structure_tables(panel: pl.DataFrame, params: dict | None = None) -> dict[st
     }
 
 
-@task(name="compute-structure")
+@task(name="compute-structure", cache_policy=COMPUTE_CACHE)
 def compute_structure(panel: pl.DataFrame, params: dict | None = None) -> dict[str, pl.DataFrame]:
     """Composite indices, inequality, coupling and synergy (METHODS §4–7)."""
     return structure_tables(panel, params)

@@ -169,6 +169,41 @@ def active_records(db_path: str | Path | None, shas: list[str]) -> pl.DataFrame:
         con.close()
 
 
+RECORD_COLUMNS = (
+    "source_file", "source_sha256", "source_name", "vintage", "line_no", "region_code", "year",
+    "indicator", "unit", "value", "flow", "trade_mode", "currency", "month",
+)  # fmt: skip
+
+
+def memory_records(tables: list[tuple[SourceFile, RawTable]]) -> pl.DataFrame | None:
+    """Newly read files as the long record frame of `active_records` (nothing written)."""
+    parts = []
+    for sf, t in tables:
+        df = t.records.with_columns(
+            pl.lit(sf.sha256).alias("source_sha256"),
+            pl.lit(sf.vintage, dtype=pl.Utf8).alias("vintage"),
+            pl.lit(sf.source_name).alias("source_name"),
+        )
+        missing = [c for c in RECORD_COLUMNS if c not in df.columns]
+        df = df.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in missing])
+        parts.append(df.select(RECORD_COLUMNS))
+    return pl.concat(parts, how="vertical_relaxed") if parts else None
+
+
+def staging_records(
+    db_path: str | Path | None, files: list[SourceFile], new: list[tuple[SourceFile, RawTable]]
+) -> pl.DataFrame:
+    """Records of the active files: already-loaded ones from raw.*, new ones from memory, so
+    staging can be built and validated before anything is written."""
+    new_shas = {sf.sha256 for sf, _ in new}
+    old = active_records(db_path, [f.sha256 for f in files if f.sha256 not in new_shas])
+    mem = memory_records(new)
+    if mem is None:
+        return old
+    old = old.select(RECORD_COLUMNS)
+    return pl.concat([old, mem.cast(dict(old.schema), strict=False)], how="vertical_relaxed")
+
+
 def write_staging(db_path: str | Path | None, panel: pl.DataFrame, conflicts: pl.DataFrame) -> None:
     """Replace staging with the panel built from the active files (one transaction)."""
     con = connect(db_path)

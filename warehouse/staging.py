@@ -34,7 +34,9 @@ def load_variables(path: Path | None = None) -> dict:
 
 
 def mapping_frame(cfg: dict) -> pl.DataFrame:
-    """One row per (indicator, source unit) → (variable, canonical unit, factor, priority, rule)."""
+    """One row per (indicator, source unit[, source name]) → (variable, canonical unit, factor,
+    priority, rule). A source entry with `source = "<source name>"` only takes that source's rows
+    (used to rank one source's series above another's for the same indicator)."""
     default_rule = cfg.get("staging", {}).get("rule", "newest_vintage")
     rows = []
     for var, spec in cfg["variables"].items():
@@ -48,10 +50,11 @@ def mapping_frame(cfg: dict) -> pl.DataFrame:
                     "factor": float(src.get("factor", 1.0)),
                     "priority": prio,
                     "rule": spec.get("rule", default_rule),
+                    "only_source": src.get("source"),
                 }
             )
-    m = pl.DataFrame(rows)
-    dup = m.filter(pl.struct("indicator", "unit").is_duplicated())
+    m = pl.DataFrame(rows, schema_overrides={"only_source": pl.Utf8})
+    dup = m.filter(pl.struct("indicator", "unit", "only_source").is_duplicated())
     if dup.height:
         r = dup.row(0, named=True)
         raise InputError(
@@ -117,7 +120,14 @@ def build_panel(
             "value",
         ]
         recs = pl.concat([rest.select(cols), agg.select(cols)], how="vertical_relaxed")
-    cand = recs.join(mapping, on=["indicator", "unit"], how="inner").select(
+    cand = recs.join(mapping, on=["indicator", "unit"], how="inner")
+    cand = cand.filter(
+        pl.col("only_source").is_null() | (pl.col("only_source") == pl.col("source_name"))
+    )
+    if mapping["only_source"].is_not_null().any():  # a row matched by two entries: keep the first
+        key = ["source_file", "region_code", "year", "indicator", "unit", "variable", "value"]
+        cand = cand.sort("priority").unique(subset=key, keep="first", maintain_order=True)
+    cand = cand.select(
         "region_code",
         "year",
         "variable",

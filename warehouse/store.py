@@ -116,6 +116,18 @@ def fail_run(db_path: str | Path | None, run_id: str, message: str) -> None:
         con.close()
 
 
+def mark_reused(db_path: str | Path | None, run_id: str, existing: str) -> None:
+    """The attempted `run_id` found a published run with the same inputs, params and code."""
+    con = connect(db_path)
+    try:
+        con.execute(
+            "UPDATE results.runs SET status = 'reused', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
+            [_now(), f"same inputs and parameters as published run {existing}", run_id],
+        )
+    finally:
+        con.close()
+
+
 def record_validation(
     db_path: str | Path | None, run_id: str | None, stage: str, result: dict
 ) -> None:

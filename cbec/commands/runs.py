@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import polars as pl
 
@@ -31,9 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from cbec.errors import UsageError
+    from cbec.errors import InputError, UsageError
+    from cbec.paths import db_path
     from warehouse.store import list_runs
 
+    db = Path(args.db) if args.db else db_path()
+    if not db.exists():
+        raise InputError(f"no warehouse at {db}: run `cbec run` first (or pass --db)", file=str(db))
     if args.action == "diff":
         if not (args.run_a and args.run_b):
             raise UsageError("runs diff needs two run ids: cbec runs diff RUN_A RUN_B")
