@@ -31,20 +31,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
-    from cbec.errors import InputError, UsageError
+def _require_warehouse(db_arg: str | None) -> None:
+    from cbec.errors import InputError
     from cbec.paths import db_path
+
+    db = Path(db_arg) if db_arg else db_path()
+    if not db.exists():  # never create an empty warehouse by looking at one
+        raise InputError(f"no warehouse at {db}: run `cbec run` first (or pass --db)", file=str(db))
+
+
+def handle(args: argparse.Namespace) -> int:
+    from cbec.errors import UsageError
     from warehouse.store import list_runs
 
-    db = Path(args.db) if args.db else db_path()
-    if not db.exists():
-        raise InputError(f"no warehouse at {db}: run `cbec run` first (or pass --db)", file=str(db))
     if args.action == "diff":
         if not (args.run_a and args.run_b):
             raise UsageError("runs diff needs two run ids: cbec runs diff RUN_A RUN_B")
+        _require_warehouse(args.db)
         from cbec.commands._diff import print_diff
 
         return print_diff(args.db, args.run_a, args.run_b, top=args.top, as_json=args.json)
+    _require_warehouse(args.db)
     runs = list_runs(args.db)
     if args.json:
         for row in runs.iter_rows(named=True):
