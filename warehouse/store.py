@@ -208,14 +208,7 @@ def publish_run(
     )
     if existing:
         if run_id:
-            con = connect(db_path)
-            try:
-                con.execute(
-                    "UPDATE results.runs SET status = 'reused', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
-                    [_now(), f"same inputs and parameters as published run {existing}", run_id],
-                )
-            finally:
-                con.close()
+            mark_reused(db_path, run_id, existing)
         return existing
     pause = float(os.environ.get("CBEC_TEST_PUBLISH_PAUSE", "0") or 0)
     con = connect(db_path)
