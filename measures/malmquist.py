@@ -347,7 +347,7 @@ def malmquist(
     game_max_iter: int = 1000,
     dmus: list | None = None,
     periods: list | None = None,
-    n_jobs: int = 2,
+    n_jobs: int = 1,
 ) -> MalmquistResult:
     """Malmquist productivity index with its decomposition (METHODS §9.7; §9.8 with
     ``cross_efficiency=True``). See the module docstring for the definitions.
@@ -362,7 +362,8 @@ def malmquist(
     cross_efficiency : also compute CC-Malmquist (game cross-efficiency, §9.8).
     game_tol, game_start, game_max_iter : passed to ``game_cross_efficiency``.
     dmus, periods : labels used in tables and in ``infeasible_cases``.
-    n_jobs : threads for the LP calls (and the game evaluations).
+    n_jobs : threads for the LP calls (and the game evaluations); 1 (DEFAULT) is fastest on
+        2 cores (bench/malmquist.py), the LP calls hold the GIL between solves.
     """
     frontier = _FRONTIER_ALIASES.get(frontier, frontier)
     if frontier not in FRONTIERS:
