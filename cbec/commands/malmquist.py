@@ -100,7 +100,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="replace zero inputs/outputs by VALUE > 0 (DEFAULT: error)",
     )
     p.add_argument("--summary", metavar="FILE.csv", help="write the geometric-mean summaries here")
-    p.add_argument("--jobs", type=int, default=1, help="threads for the LPs (DEFAULT 1, fastest on 2 cores)")
+    p.add_argument(
+        "--jobs", type=int, default=1, help="threads for the LPs (DEFAULT 1, fastest on 2 cores)"
+    )
     add_out(p)
     p.set_defaults(handler=handle)
 
