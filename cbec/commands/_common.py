@@ -96,3 +96,60 @@ def add_out(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", metavar="FILE.csv", help="write results here (CSV; .parquet also works)"
     )
+
+
+class Progress:
+    """Progress on stderr for long LP work: `step()` after each of `total` units draws a bar;
+    with total=None it is a ticker showing the elapsed time (one monolithic call). Drawn only
+    when stderr is a terminal (or CBEC_PROGRESS=1), so scripts and pipes see no control codes.
+
+        with Progress("DEA", total=len(periods)) as p:
+            for ...: ...; p.step()
+    """
+
+    def __init__(self, label: str, total: int | None = None, *, every: float = 0.5):
+        import os
+        import sys
+
+        self.label, self.total, self.every = label, total, every
+        self.done = 0
+        self.enabled = sys.stderr.isatty() or os.environ.get("CBEC_PROGRESS") == "1"
+        self._stop = None
+        self._t0 = 0.0
+
+    def _draw(self, final: bool = False) -> None:
+        import sys
+        import time
+
+        dt = time.perf_counter() - self._t0
+        if self.total:
+            frac = min(self.done / self.total, 1.0)
+            bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+            msg = f"\r{self.label} [{bar}] {self.done}/{self.total}  {dt:5.1f} s"
+        else:
+            msg = f"\r{self.label} … {dt:5.1f} s"
+        sys.stderr.write(msg + ("\n" if final else ""))
+        sys.stderr.flush()
+
+    def __enter__(self) -> Progress:
+        import threading
+        import time
+
+        self._t0 = time.perf_counter()
+        if self.enabled:
+            self._stop = threading.Event()
+
+            def tick() -> None:
+                while not self._stop.wait(self.every):
+                    self._draw()
+
+            threading.Thread(target=tick, daemon=True).start()
+        return self
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+
+    def __exit__(self, *exc) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self._draw(final=True)

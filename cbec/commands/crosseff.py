@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from cbec.commands._common import (
+    Progress,
     add_out,
     numeric_matrix,
     read_table,
@@ -102,7 +103,10 @@ def handle(args: argparse.Namespace) -> int:
     extra: dict = {}
     if args.method == "game":
         try:
-            g = game_cross_efficiency(X, Y, tol=args.tol, max_iter=args.max_iter, start=args.start)
+            with Progress("game cross-efficiency"):
+                g = game_cross_efficiency(
+                    X, Y, tol=args.tol, max_iter=args.max_iter, start=args.start
+                )
         except GameConvergenceError as exc:
             raise NumericalError(str(exc)) from exc
         M = g.alpha_matrix

@@ -14,7 +14,14 @@ import argparse
 import numpy as np
 import polars as pl
 
-from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns, split_list
+from cbec.commands._common import (
+    Progress,
+    add_out,
+    numeric_matrix,
+    read_table,
+    require_columns,
+    split_list,
+)
 from cbec.errors import InputError, UsageError
 
 EXAMPLES = """examples (DEAP 2.1's EG1 data, Coelli 1996):
@@ -120,35 +127,38 @@ def run_dea(
     for i, pv in enumerate(periods):
         groups.setdefault(pv, []).append(i)
     frames = []
-    for pv, rows in groups.items():
-        rows = np.asarray(rows)
-        gnames = [names[i] for i in rows]
-        if len(set(gnames)) != len(gnames):
-            dup = next(n for n in gnames if gnames.count(n) > 1)
-            where = f" in period {pv}" if period else ""
-            raise InputError(f"DMU {dup!r} appears more than once{where}", file=file)
-        r = dea_model(X[rows], Y[rows], model=model, orientation=orientation, rts=rts)
-        cols = {
-            "dmu": gnames,
-            "period": [None if pv is None else str(pv)] * len(rows),
-            "score": r.score,
-            "phi": r.phi,
-            "status": r.status.tolist(),
-        }
-        for k, v in enumerate(inputs):
-            cols[f"slack_{v}"] = r.slack_in[:, k]
-        for k, v in enumerate(outputs):
-            cols[f"slack_{v}"] = r.slack_out[:, k]
-        for k, v in enumerate(inputs):
-            cols[f"target_{v}"] = r.target_in[:, k]
-        for k, v in enumerate(outputs):
-            cols[f"target_{v}"] = r.target_out[:, k]
-        cols["peers"] = [
-            _peer_str(gnames, None if r.lambdas is None else r.lambdas[k]) for k in range(len(rows))
-        ]
-        if r.kind is not None:
-            cols["kind"] = r.kind.tolist()
-        frames.append(pl.DataFrame(cols, strict=False))
+    with Progress(f"DEA {model}", total=len(groups)) as progress:
+        for pv, rows in groups.items():
+            rows = np.asarray(rows)
+            gnames = [names[i] for i in rows]
+            if len(set(gnames)) != len(gnames):
+                dup = next(n for n in gnames if gnames.count(n) > 1)
+                where = f" in period {pv}" if period else ""
+                raise InputError(f"DMU {dup!r} appears more than once{where}", file=file)
+            r = dea_model(X[rows], Y[rows], model=model, orientation=orientation, rts=rts)
+            cols = {
+                "dmu": gnames,
+                "period": [None if pv is None else str(pv)] * len(rows),
+                "score": r.score,
+                "phi": r.phi,
+                "status": r.status.tolist(),
+            }
+            for k, v in enumerate(inputs):
+                cols[f"slack_{v}"] = r.slack_in[:, k]
+            for k, v in enumerate(outputs):
+                cols[f"slack_{v}"] = r.slack_out[:, k]
+            for k, v in enumerate(inputs):
+                cols[f"target_{v}"] = r.target_in[:, k]
+            for k, v in enumerate(outputs):
+                cols[f"target_{v}"] = r.target_out[:, k]
+            cols["peers"] = [
+                _peer_str(gnames, None if r.lambdas is None else r.lambdas[k])
+                for k in range(len(rows))
+            ]
+            if r.kind is not None:
+                cols["kind"] = r.kind.tolist()
+            frames.append(pl.DataFrame(cols, strict=False))
+            progress.step()
     out = pl.concat(frames, how="diagonal_relaxed")
     floats = [c for c in out.columns if c not in ("dmu", "period", "status", "peers", "kind")]
     return out.with_columns([pl.col(c).cast(pl.Float64) for c in floats]).with_columns(

@@ -27,6 +27,7 @@ import sys
 import polars as pl
 
 from cbec.commands._common import (
+    Progress,
     add_out,
     read_table,
     require_columns,
@@ -128,23 +129,24 @@ def handle(args: argparse.Namespace) -> int:
             raise UsageError(f"--base {args.base!r} is not a period of the file: {labels}")
         base = labels.index(args.base)
     try:
-        res = malmquist_panel(
-            df,
-            dmu=args.dmu,
-            period=args.period,
-            inputs=inputs,
-            outputs=outputs,
-            unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
-            zero_replace=args.zero_replace,
-            orientation=args.orientation,
-            frontier=args.frontier,
-            decomposition=args.decomposition,
-            base=base,
-            infeasible=args.infeasible,
-            cross_efficiency=args.cross_efficiency,
-            game_tol=args.game_tol,
-            n_jobs=args.jobs,
-        )
+        with Progress(f"Malmquist ({args.frontier}, {args.decomposition})"):
+            res = malmquist_panel(
+                df,
+                dmu=args.dmu,
+                period=args.period,
+                inputs=inputs,
+                outputs=outputs,
+                unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
+                zero_replace=args.zero_replace,
+                orientation=args.orientation,
+                frontier=args.frontier,
+                decomposition=args.decomposition,
+                base=base,
+                infeasible=args.infeasible,
+                cross_efficiency=args.cross_efficiency,
+                game_tol=args.game_tol,
+                n_jobs=args.jobs,
+            )
     except PanelDataError as exc:
         line = None if exc.row is None else int(exc.row) + 2
         raise InputError(str(exc), file=args.file, line=line) from exc
