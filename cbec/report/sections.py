@@ -657,6 +657,17 @@ def coupling(rep: Report, load: Loader) -> None:
     dcol = pick(df, "d", "ccd", "coordination", "d_traditional", contains=("coord",))
     lvl = pick(df, "level", "d_level", "grade", "grade_level")
     d = df
+    if "system" in d.columns and d["system"].n_unique() > 1:
+        # one chart set per page: the whole system (most subsystems); the others are in the CSV
+        systems = sorted(
+            d["system"].drop_nulls().unique().to_list(), key=lambda v: (-v.count("+"), v)
+        )
+        d = d.filter(pl.col("system") == systems[0])
+        sec.note(
+            f"Shown: the system {systems[0]}. results.coupling also holds "
+            + ", ".join(systems[1:])
+            + " (cbec sql \"SELECT * FROM results.latest_coupling WHERE system = '…'\")."
+        )
     for col in ("c_model", "model", "variant"):
         if col in d.columns and d.schema[col] == pl.Utf8 and d[col].n_unique() > 1:
             d = d.filter(pl.col(col) == d[col].drop_nulls()[0])
