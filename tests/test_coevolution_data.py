@@ -46,5 +46,6 @@ def test_national_anchors_documented_checks():
     assert shares == pytest.approx(100.0, abs=0.05)
     # half-year periods are kept as published, never read as years
     assert {"2024H1", "2021H1"} <= set(a["period"].to_list())
-    # national rows are validation anchors, not a configured (provincial) source
-    assert not [f for f in ingest.discover() if "national_cbec" in f.display]
+    # national rows are a configured source read into raw.national_series (never staged)
+    found = [f for f in ingest.discover() if "national_cbec" in f.display]
+    assert [f.reader for f in found] == ["series_long"]

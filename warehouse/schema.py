@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import duckdb
 
-RAW_TABLES = ("nbs_export", "nbs_long", "yearbook_xlsx", "tidy_csv", "customs")
+RAW_TABLES = ("nbs_export", "nbs_long", "yearbook_xlsx", "tidy_csv", "customs", "national_series")
 
 _RAW_COLUMNS = """
     source_file VARCHAR NOT NULL,

@@ -12,6 +12,7 @@ from warehouse.readers.common import RawTable, decode_text
 from warehouse.readers.customs import read_customs
 from warehouse.readers.nbs_export import read_nbs_export
 from warehouse.readers.nbs_long import read_nbs_long
+from warehouse.readers.series_long import read_series_long
 from warehouse.readers.tidy_csv import read_tidy_csv
 from warehouse.readers.yearbook_xlsx import read_yearbook_xlsx
 
@@ -21,6 +22,7 @@ READERS: dict[str, Callable[..., RawTable]] = {
     "yearbook_xlsx": read_yearbook_xlsx,
     "tidy_csv": read_tidy_csv,
     "customs": read_customs,
+    "series_long": read_series_long,
 }
 
 __all__ = ["READERS", "RawTable", "detect_reader", "read_source"]
@@ -51,9 +53,11 @@ def detect_reader(path: Path, display: str | None = None) -> str:
         return "nbs_export"
     if "\n地区" in head or '\n"地区' in head:
         return "nbs_export"
+    if [c.strip() for c in first.split(",")[:4]] == ["series", "period", "value", "unit"]:
+        return "series_long"
     raise InputError(
         "unrecognised layout: expected a data.stats.gov.cn export, a 省份编码,省份,年份 table, "
-        "a customs export or a configured tidy CSV",
+        "a customs export, a series,period,value,unit table or a configured tidy CSV",
         file=display,
         line=1,
     )
