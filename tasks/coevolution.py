@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import warnings
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 import polars as pl
@@ -171,8 +173,16 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
     if workers <= 1 or len(jobs) < 8:
         return [_fit_job(j) for j in jobs]
     ctx = multiprocessing.get_context("spawn")  # never fork a threaded Prefect process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        return list(pool.map(_fit_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            chunk = max(1, len(jobs) // (4 * workers))
+            return list(pool.map(_fit_job, jobs, chunksize=chunk))
+    except (BrokenProcessPool, AssertionError, OSError) as exc:
+        # no child processes here (e.g. inside a daemonic worker) or one died: same fits inline
+        warnings.warn(
+            f"co-evolution fits run in-process ({type(exc).__name__}: {exc})", stacklevel=2
+        )
+        return [_fit_job(j) for j in jobs]
 
 
 def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:

@@ -58,3 +58,28 @@ def test_tables_rows_statuses_and_recovery():
 def test_missing_columns_raise():
     with pytest.raises(ValueError, match="lacks column"):
         coevolution_tables(pl.DataFrame({"region_code": ["33"], "year": [2020]}), {})
+
+
+def _four_regions() -> pl.DataFrame:
+    c = _composite().filter(pl.col("region_code") == "33")
+    return pl.concat([c.with_columns(pl.lit(r).alias("region_code")) for r in "ABCD"])
+
+
+def test_process_pool_gives_the_inline_result_and_falls_back(monkeypatch):
+    import tasks.coevolution as tc
+
+    params = {"pairs": [["cbec", "industry"]], "models": ["predator_prey", "competition"],
+              "fit": {"n_starts": 1, "max_nfev": 200}}  # fmt: skip
+    inline = coevolution_tables(_four_regions(), {**params, "workers": 1})["coevolution"]
+    pooled = coevolution_tables(_four_regions(), {**params, "workers": 2})["coevolution"]
+    assert inline.height == 8
+    assert inline.equals(pooled)  # 8 independent seeded fits: same numbers in 2 processes
+
+    class Broken:
+        def __init__(self, *a, **k):
+            raise tc.BrokenProcessPool("no children here")
+
+    monkeypatch.setattr(tc, "ProcessPoolExecutor", Broken)
+    with pytest.warns(UserWarning, match="run in-process"):
+        again = coevolution_tables(_four_regions(), {**params, "workers": 2})["coevolution"]
+    assert again.equals(inline)
