@@ -197,3 +197,16 @@ def check_duplicates(df: pl.DataFrame, keys: list[str], file: str) -> None:
         raise InputError(
             f"duplicated row for {where} (lines {lines})", file=file, line=first["lines"][1]
         )
+
+
+def data_rows(rows: list[list[str]], width: int, *, file: str, start: int = 2, hint: str = ""):
+    """(line number, cells) of the non-empty data rows of a CSV; a row with another number of
+    cells than the header is an error naming file and line."""
+    for i, row in enumerate(rows, start=start):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise InputError(
+                f"row has {len(row)} cells but the header has {width}{hint}", file=file, line=i
+            )
+        yield i, row

@@ -13,6 +13,7 @@ from warehouse.readers.common import (
     RawTable,
     check_duplicates,
     check_year,
+    data_rows,
     decode_text,
     parse_number,
     parse_year,
@@ -41,15 +42,9 @@ def read_nbs_long(path: Path, *, display: str, options: dict | None = None) -> R
         )
     meta = [split_unit(h) for h in header[3:]]
     out: list[dict] = []
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"row has {len(row)} cells but the header has {len(header)} (truncated or shifted row)",
-                file=display,
-                line=i,
-            )
+    for i, row in data_rows(
+        rows[1:], len(header), file=display, hint=" (truncated or shifted row)"
+    ):
         code_cell, name_cell, year_cell = (c.strip() for c in row[:3])
         code = region_of(code_cell or name_cell, file=display, line=i)
         if code is None:

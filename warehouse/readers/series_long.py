@@ -23,6 +23,7 @@ from warehouse.readers.common import (
     RawTable,
     check_duplicates,
     check_year,
+    data_rows,
     decode_text,
     parse_number,
     records_frame,
@@ -63,13 +64,7 @@ def read_series_long(path: Path, *, display: str, options: dict | None = None) -
     ix = {k: header.index(v) for k, v in cols.items()}
     gi = header.index(growth) if growth else None
     out: list[dict] = []
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"row has {len(row)} cells but the header has {len(header)}", file=display, line=i
-            )
+    for i, row in data_rows(rows[1:], len(header), file=display):
         series = row[ix["series"]].strip()
         if not series:
             raise InputError("empty series name", file=display, line=i)

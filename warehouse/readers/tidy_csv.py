@@ -18,6 +18,7 @@ from warehouse.readers.common import (
     RawTable,
     check_duplicates,
     check_year,
+    data_rows,
     decode_text,
     parse_number,
     parse_year,
@@ -50,13 +51,7 @@ def read_tidy_csv(path: Path, *, display: str, options: dict | None = None) -> R
         name, unit = split_unit(v)
         idx.append((header.index(v), v if v in units else name, units.get(v, unit)))
     out: list[dict] = []
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InputError(
-                f"row has {len(row)} cells but the header has {len(header)}", file=display, line=i
-            )
+    for i, row in data_rows(rows[1:], len(header), file=display):
         code = region_of(row[ri], file=display, line=i)
         if code is None:
             continue
