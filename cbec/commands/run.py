@@ -55,13 +55,11 @@ def handle(args: argparse.Namespace) -> int:
     state = "reused existing run" if result["reused"] else "published run"
     print(f"\n{state}: {result['run_id']}   ({dt:.1f} s)")
     from warehouse.db import connect
+    from warehouse.store import run_tables
 
-    con = connect(db, read_only=False)
+    con = connect(db, read_only=True)
     try:
-        rows = con.execute(
-            "SELECT table_name, rows FROM results.run_tables WHERE run_id = ? ORDER BY table_name",
-            [result["run_id"]],
-        ).fetchall()
+        rows = sorted(run_tables(con, result["run_id"]).items())
     finally:
         con.close()
     print(f"warehouse: {db}")

@@ -12,15 +12,8 @@ import polars as pl
 
 from cbec.report import svg
 from cbec.report.page import Report, Section
+from measures.regions import LABEL_ZH, region_mapping
 from warehouse.provinces import CODES, NAME_EN, NAME_ZH
-
-# NBS four economic regions (东部/中部/西部/东北), used when measures.regions is not available.
-_NBS_REGIONS_FALLBACK = {
-    "East 东部": ["11", "12", "13", "31", "32", "33", "35", "37", "44", "46"],
-    "Central 中部": ["14", "34", "36", "41", "42", "43"],
-    "West 西部": ["15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"],
-    "Northeast 东北": ["21", "22", "23"],
-}
 
 D_LEVELS = {
     1: ("极度失调 extreme imbalance", "#67001f"),
@@ -44,15 +37,9 @@ def province_label(code: str) -> str:
 
 
 def region_groups() -> dict[str, list[str]]:
-    """NBS four regions (label "East 东部" …) from measures.regions, else the local constant."""
-    try:
-        from measures.regions import LABEL_ZH, region_mapping
-
-        mapping = region_mapping("nbs4")
-    except Exception:  # the regions module is optional for the report
-        return _NBS_REGIONS_FALLBACK
+    """NBS four regions (label "East 东部" …) of measures.regions (METHODS §0)."""
     groups: dict[str, list[str]] = {}
-    for code, reg in mapping.items():
+    for code, reg in region_mapping("nbs4").items():
         groups.setdefault(f"{reg} {LABEL_ZH.get(reg, '')}".strip(), []).append(code)
     return groups
 
