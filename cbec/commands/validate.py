@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from warehouse.readers import READERS
+
 EXAMPLES = """examples:
   cbec validate                                  # the embedded sources (config/sources.toml)
   cbec validate new/分省年度数据2025.csv          # a new yearbook export, against the embedded data
@@ -35,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the JSON result instead")
     p.add_argument(
         "--reader",
-        choices=["nbs_export", "nbs_long", "yearbook_xlsx", "tidy_csv", "customs"],
+        choices=sorted(READERS),
         help="reader to use (default: detected from the file)",
     )
     p.add_argument(

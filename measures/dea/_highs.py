@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import highspy
 import numpy as np
@@ -34,21 +35,33 @@ def status_name(ms) -> str:
     return str(highspy.Highs().modelStatusToString(ms)).lower().replace(" ", "_")
 
 
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
 def _quiet_highs() -> highspy.Highs:
-    # The HiGHS banner is printed by the constructor; silence fd 1 while constructing.
-    try:
-        sys.stdout.flush()
-        fd = os.dup(1)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        try:
-            h = highspy.Highs()
-        finally:
-            os.dup2(fd, 1)
-            os.close(fd)
-            os.close(devnull)
-    except OSError:  # pragma: no cover - no real fd 1
-        h = highspy.Highs()
+    """A silent Highs. HiGHS prints its banner once per process, on the first construction: only
+    that one is wrapped in an fd-1 redirect, under a lock, so threads never race on stdout."""
+    global _banner_done
+    with _BANNER_LOCK:
+        if not _banner_done:
+            try:
+                sys.stdout.flush()
+                fd = os.dup(1)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                try:
+                    h = highspy.Highs()
+                finally:
+                    os.dup2(fd, 1)
+                    os.close(fd)
+                    os.close(devnull)
+            except OSError:  # pragma: no cover - no real fd 1
+                h = highspy.Highs()
+            _banner_done = True
+            h.silent()
+            return h
+    h = highspy.Highs()
     h.silent()
     return h
 
