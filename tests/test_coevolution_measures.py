@@ -118,30 +118,30 @@ def _rel_err(est: dict, truth: dict) -> dict:
     return {k: abs(est[k] / v - 1) for k, v in truth.items()}
 
 
-def test_predator_prey_parameters_recovered_to_1pct_noise_free(pp_path):
+def test_predator_prey_parameters_recovered_to_1e5_noise_free(pp_path):
     f = fit_predator_prey(pp_path[:, 0], pp_path[:, 1], T, n_starts=5)
     err = _rel_err(f.params, PP)
-    assert max(err.values()) < 0.01, err
+    assert max(err.values()) < 1e-5, err
     assert f.converged and f.status == "ok"
     assert f.r2[0] > 0.999999 and f.r2[1] > 0.999999
     an = f.analysis
     assert an.equilibrium == pytest.approx((PP["a2"] / (PP["b1"] * PP["b2"]),
-                                            PP["a1"] / PP["b1"]), rel=0.01)  # fmt: skip
+                                            PP["a1"] / PP["b1"]), rel=1e-5)  # fmt: skip
     assert an.stability == "centre"
 
 
-def test_competition_parameters_recovered_to_1pct_noise_free(comp_path):
+def test_competition_parameters_recovered_to_1e5_noise_free(comp_path):
     f = fit_competition(comp_path[:, 0], comp_path[:, 1], T, n_starts=5)
     err = _rel_err(f.params, COMP)
-    assert max(err.values()) < 0.01, err
+    assert max(err.values()) < 1e-5, err
     assert f.converged and f.status == "ok"
     assert f.interaction == "mutualism"
-    assert f.analysis.equilibrium == pytest.approx(comp_equilibrium(*COMP.values()), rel=0.01)
+    assert f.analysis.equilibrium == pytest.approx(comp_equilibrium(*COMP.values()), rel=1e-5)
 
 
 def test_predator_prey_recovered_with_years_as_time_and_mean_scaling(pp_path):
     f = fit_predator_prey(pp_path[:, 0], pp_path[:, 1], 2005 + T, n_starts=3, scale="mean")
-    assert max(_rel_err(f.params, PP).values()) < 0.01
+    assert max(_rel_err(f.params, PP).values()) < 1e-5
 
 
 # ---------------------------------------------------------- interval coverage (with noise)

@@ -35,9 +35,9 @@ def test_hand_computed_two_subsystems():
     assert coupling_wang(U)[0] == pytest.approx(np.sqrt(0.1))
     T = coordination(U)
     assert T[0] == pytest.approx(0.5)
-    assert np.sqrt(0.8 * 0.5) == pytest.approx(0.632455532)  # D → level 7 初级协调
     f = coupling_frame(pl.DataFrame({"u1": [0.8], "u2": [0.2]}), ["u1", "u2"])
-    assert f["d"][0] == pytest.approx(np.sqrt(0.4)) and f["grade"][0] == 7
+    # D = sqrt(C·T) = sqrt(0.8 · 0.5) = 0.632455532… → level 7 初级协调
+    assert f["d"][0] == pytest.approx(0.632455532, abs=5e-10) and f["grade"][0] == 7
     assert f["grade_label"][0] == "初级协调" and f["stage"][0] == "磨合"  # C = 0.8 ∈ (0.5, 0.8]
     assert f["e"][0] == pytest.approx(0.25) and f["lag_type"][0] == "u2 lagging"
     assert f["label"][0] == "初级协调—u2滞后型"

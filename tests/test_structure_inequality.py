@@ -4,15 +4,13 @@ shipped with libpysal, regimes `hanson98`) — plus the METHODS §11 identities.
 
 from __future__ import annotations
 
+import libpysal
 import numpy as np
 import polars as pl
 import pytest
 
 from measures import inequality as I
 from measures.regions import NBS4, THREE_BELT, region_mapping, regions_of
-
-libpysal = pytest.importorskip("libpysal")
-pysal_ineq = pytest.importorskip("inequality")
 
 
 @pytest.fixture(scope="module")

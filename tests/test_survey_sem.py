@@ -77,8 +77,8 @@ def test_holzinger_swineford_estimates_equal_lavaan(hs_fit_n):
         ("speed", "x9"): (1.082, 0.151),
     }
     for key, (est, se) in ref.items():
-        assert e[key]["est"] == pytest.approx(est, abs=6e-4), key
-        assert e[key]["se"] == pytest.approx(se, abs=6e-4), key
+        assert round(e[key]["est"], 3) == est, key  # lavaan prints 3 decimals
+        assert round(e[key]["se"], 3) == se, key
         assert e[key]["z"] == pytest.approx(e[key]["est"] / e[key]["se"], rel=1e-9)
     assert e[("visual", "x1")]["est"] == 1.0 and not e[("visual", "x1")]["free"]
 
@@ -88,8 +88,8 @@ def test_holzinger_swineford_modification_indices_equal_lavaan(hs_fit_n):
     got = {frozenset((r["lhs"], r["rhs"])): r["mi"] for r in mi.iter_rows(named=True)}
     for a, b, ref in [("x7", "x8", 34.145), ("x8", "x9", 14.946), ("x2", "x7", 8.918),
                       ("x2", "x3", 8.532), ("x3", "x5", 7.858)]:  # fmt: skip
-        assert got[frozenset((a, b))] == pytest.approx(ref, abs=2e-3), (a, b)
-    assert mi["mi"][0] == pytest.approx(34.145, abs=2e-3)  # sorted, largest first
+        assert got[frozenset((a, b))] == pytest.approx(ref, abs=5e-4), (a, b)
+    assert mi["mi"][0] == pytest.approx(34.145, abs=5e-4)  # sorted, largest first
     assert mi.height == 36 - 0  # 9·8/2 pairs, none already free
 
 
@@ -97,7 +97,7 @@ def test_mi_predicts_chi2_drop_when_freed(hs_data, hs_fit_n):
     """The score statistic approximates the likelihood-ratio drop of freeing the parameter."""
     freed = fit_sem(hs_data, HS_MODEL + "x7 ~~ x8\n", chi2_n="N")
     drop = hs_fit_n.indices["chi2"] - freed.indices["chi2"]
-    assert drop == pytest.approx(34.145, rel=0.25)
+    assert drop == pytest.approx(34.145, rel=0.1)  # measured 32.033 (−6.2 %)
     assert freed.indices["df"] == 23
     mi = modification_indices(freed)
     assert frozenset(("x7", "x8")) not in {
@@ -110,8 +110,8 @@ def test_chi2_conventions(hs_data, hs_fit_n):
     standardised solution; variances scale by N/(N − 1)."""
     w = fit_sem(hs_data, HS_MODEL)  # DEFAULT "N-1"
     assert w.indices["f_ml"] == pytest.approx(hs_fit_n.indices["f_ml"], rel=1e-6)
-    assert w.indices["chi2"] == pytest.approx(300 / 301 * 85.3055, rel=1e-5)
-    np.testing.assert_allclose(w.estimates["std_all"], hs_fit_n.estimates["std_all"], atol=1e-4)
+    assert w.indices["chi2"] == pytest.approx(hs_fit_n.indices["chi2"] * 300 / 301, rel=1e-9)
+    np.testing.assert_allclose(w.estimates["std_all"], hs_fit_n.estimates["std_all"], atol=1e-6)
     v_w = w.estimates.filter(pl.col("kind") == "variance")["est"].to_numpy()
     v_n = hs_fit_n.estimates.filter(pl.col("kind") == "variance")["est"].to_numpy()
     np.testing.assert_allclose(v_w / v_n, 301 / 300, rtol=1e-3)
@@ -187,7 +187,7 @@ def test_validity_and_labels(hs_data):
     assert row["cr"] == pytest.approx(cr) and row["ave"] == pytest.approx(np.mean(lam**2))
     r = pairs.filter((pl.col("latent_1") == "visual") & (pl.col("latent_2") == "textual"))["r"][0]
     assert r == pytest.approx(lab["std_all"][0], abs=1e-9)
-    assert r == pytest.approx(0.459, abs=1e-3)  # lavaan std.all visual ~~ textual
+    assert r == pytest.approx(0.459, abs=5e-4)  # lavaan std.all visual ~~ textual
 
 
 def test_parse_model_directives_and_errors():
