@@ -1,6 +1,7 @@
 """cbec-observatory: regional development indicators from official Chinese statistics."""
 
 import os as _os
+from pathlib import Path as _Path
 
 # Offline by default: no telemetry, no analytics, Prefect state kept inside the project.
 _os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -9,6 +10,10 @@ _os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 _os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 _os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 if "PREFECT_HOME" not in _os.environ:
-    from pathlib import Path as _Path
-
-    _os.environ["PREFECT_HOME"] = str(_Path(__file__).resolve().parent.parent / "var" / "prefect")
+    _root = _Path(_os.environ.get("CBEC_HOME") or _Path(__file__).resolve().parent.parent)
+    _os.environ["PREFECT_HOME"] = str(_root / "var" / "prefect")
+# Prefect does not create parent folders of its home: a clean clone has no var/ yet.
+try:
+    _Path(_os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+except OSError:  # read-only location: Prefect itself reports it when it is used
+    pass

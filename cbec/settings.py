@@ -1,20 +1,40 @@
-"""Run parameters from config/*.toml (every value ends up in results.runs.params)."""
+"""Run parameters from config/*.toml (every value ends up in results.runs.params).
+
+Each file is parsed and checked against `cbec.config_schema` before any work starts: a syntax
+error, an unknown key, a wrong type or a value outside the allowed set is one `ConfigError`
+(exit 2) naming the file, the key, the value and what is allowed.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
+from typing import Any
 
+from cbec.config_schema import ConfigError, check_config
 from cbec.paths import config_dir
 
 # config files whose content parameterises the refresh's measures
 PARAM_FILES = ("production", "dea", "malmquist", "indicators", "structure", "coevolution")
 
 
-def load_params(names: tuple[str, ...] = PARAM_FILES) -> dict:
-    out: dict = {}
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse one TOML file; a syntax error is a ConfigError naming the file and line."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def load_params(names: tuple[str, ...] = PARAM_FILES) -> dict[str, Any]:
+    """The method parameters of a run, checked (see module docstring)."""
+    out: dict[str, Any] = {}
     for name in names:
         p = config_dir() / f"{name}.toml"
         if p.exists():
-            with open(p, "rb") as fh:
-                out[name] = tomllib.load(fh)
+            out[name] = read_toml(p)
+            check_config(name, out[name], p)
     return out

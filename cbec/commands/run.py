@@ -37,10 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     from cbec.errors import UsageError
     from cbec.paths import db_path
-    from flows.refresh import refresh
+    from cbec.settings import load_params
 
     if args.address and args.runner != "dask":
         raise UsageError("--address needs --runner dask")
+    load_params()  # a configuration error is exit 2 before Prefect or any data is touched
+    from flows.refresh import refresh
 
     t0 = time.perf_counter()
     db = args.db or str(db_path())
