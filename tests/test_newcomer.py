@@ -51,8 +51,8 @@ def test_fresh_clone_refresh_publishes(clone: Path) -> None:
     assert (clone / "var" / "prefect").is_dir()
     con = duckdb.connect(str(clone / "var" / "cbec.duckdb"), read_only=True)
     try:
-        status = con.sql("SELECT status FROM results.runs").fetchall()
-        n_eff = con.sql("SELECT count(*) FROM results.latest_efficiency").fetchone()[0]
+        status = con.execute("SELECT status FROM results.runs").fetchall()
+        n_eff = con.execute("SELECT count(*) FROM results.latest_efficiency").fetchone()[0]
     finally:
         con.close()
     assert ("published",) in status
