@@ -8,6 +8,7 @@ checked; a key not declared inside a declared table is an error (a typo must not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,12 @@ class Key:
     lo: float | None = None
     hi: float | None = None
     items: tuple[type, ...] | None = None  # element types of a list
+    test: Callable[[Any], bool] | None = None  # a further check, described by `expect`
+    expect: str = ""
 
     def describe(self) -> str:
+        if self.expect:
+            return self.expect
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         names = " or ".join(_type_name(t) for t in self.types)
@@ -76,6 +81,27 @@ GAME = {
     "accelerate": choice("anderson", "none"),
 }
 
+LABOUR = {
+    "series": choice("total", "urban_proxy"),
+    "splice": choice("ratio", "none"),
+    "proxy": strings(),
+    "method": choice("years", "pwt", "count"),
+    "interp": choice("linear", "none"),
+}
+WINDOW = Key(
+    (str, list),
+    test=lambda v: (
+        v == "longest"
+        or (
+            isinstance(v, list)
+            and len(v) == 2
+            and all(isinstance(y, int) for y in v)
+            and v[0] <= v[1]
+        )
+    ),
+    expect="'longest' or [first_year, last_year]",
+)
+
 SCHEMA: dict[str, dict[str, Any]] = {
     "production": {
         "real_gdp": {"base_year": integer(1952, 2100), "population": choice("year_end", "mean")},
@@ -88,18 +114,16 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "allow_negative": BOOL,
             "first_year": integer(1900, 2100),
         },
-        "labour": {
-            "employment": strings(),
-            "method": choice("years", "pwt", "count"),
-            "interp": choice("linear", "none"),
-        },
-        "dea_panel": {"third_input": TEXT},
+        "labour": LABOUR,
     },
     "dea": {
         "inputs": strings(),
         "outputs": strings(),
         "orientation": choice("input", "output"),
         "rts": choice("crs", "vrs", "nirs", "ndrs"),
+        "window": WINDOW,
+        "proxies": ANY_TABLE,
+        "sensitivity": Key((list,), items=(dict,)),
         "crosseff": {
             "secondary": choice("aggressive", "benevolent", "none", "arbitrary"),
             "include_self": BOOL,
@@ -148,6 +172,8 @@ def _check_value(rule: Key, value: Any, path: str, dotted: str) -> None:
         ok = (rule.lo is None or value >= rule.lo) and (rule.hi is None or value <= rule.hi)
     if ok and rule.items and isinstance(value, list):
         ok = all(isinstance(v, rule.items) for v in value)
+    if ok and rule.test is not None:
+        ok = bool(rule.test(value))
     if not ok:
         raise ConfigError(
             f"{path}: {dotted} = {value!r} is not allowed; allowed: {rule.describe()}"

@@ -340,9 +340,17 @@ def derive_panel(df: pl.DataFrame, params: dict) -> pl.DataFrame:
 # staging.conflicts
 # --------------------------------------------------------------------------------------------
 def derive_conflicts(df: pl.DataFrame, params: dict) -> pl.DataFrame:
-    """staging.conflicts → + vintage_factor (max ratio of the two values, both > 0)."""
+    """staging.conflicts → + vintage_factor (max ratio of the two values, both > 0); a blocked
+    or unresolved row is located at the losing value's file and line, with the check's reason."""
     if not {"chosen_value", "other_value"} <= set(df.columns):
         return df
+    if {"status", "reason", "other_file", "other_line"} <= set(df.columns):
+        df = df.with_columns(
+            pl.col("other_file").alias("file"),
+            pl.col("other_line").alias("line_no"),
+            pl.col("reason").alias("status__ctx"),
+            pl.col("other_source").alias("status__src"),
+        )
     r = pl.col("chosen_value") / pl.col("other_value")
     both = (pl.col("chosen_value") > 0) & (pl.col("other_value") > 0)
     return df.with_columns(
@@ -371,6 +379,8 @@ def derive_conflicts(df: pl.DataFrame, params: dict) -> pl.DataFrame:
 def derive_results(table: str, df: pl.DataFrame, params: dict) -> pl.DataFrame:
     """Result tables → + table-specific derived columns."""
     cols = set(df.columns)
+    if table == "plausibility" and "message" in cols:
+        df = df.with_columns(pl.col("message").alias("ok__ctx"))
     if table == "real_gdp" and {"year", "base_year", "real_gdp", "gdp_nominal"} <= cols:
         # at the base year real GDP equals nominal GDP (METHODS §2)
         gap = ((pl.col("real_gdp") / pl.col("gdp_nominal")) - 1.0).abs()

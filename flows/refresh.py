@@ -23,7 +23,8 @@ from flows.lp import lp_tables
 from tasks.coevolution import compute_coevolution
 from tasks.ingest import load, read_sources, stage
 from tasks.monitoring import report_run
-from tasks.production import compute_production, dea_panel
+from tasks.plausibility import plausibility_frame, summary_lines
+from tasks.production import build_dea_panel, compute_production, compute_sensitivity, with_quality
 from tasks.publish import publish
 from tasks.structure import compute_structure
 from tasks.validate import validate_stage
@@ -84,12 +85,15 @@ def refresh(
 
         tables: dict[str, pl.DataFrame] = {}
         tables.update(compute_production(panel, params["production"]))
-        dpanel = dea_panel(tables, panel, params["production"]["dea_panel"]["third_input"])
+        dpanel = build_dea_panel(tables, panel, params["dea"])
         tables["dea_panel"] = dpanel
         tables.update(lp_tables(dpanel, params, runner, address, params.get("years")))
+        tables["efficiency_sensitivity"] = compute_sensitivity(panel, tables, params)
         tables.update(compute_structure(panel, params))
         tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
-        validation.append(validate_stage(tables, "results", db, run_id))
+        tables = with_quality(tables, panel, params)
+        plaus = plausibility_frame(tables)
+        validation.append(validate_stage({**tables, "plausibility": plaus}, "results", db, run_id))
         published = publish(
             db,
             tables,
@@ -104,13 +108,26 @@ def refresh(
         if run_id:
             store.fail_run(db, run_id, f"{type(exc).__name__}: {exc}")
         raise
-    report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation)  # fmt: skip
+    extra = {"Plausibility": summary_lines(plaus), "Specification": _spec_line(params, tables)}
+    report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation, extra=extra)  # fmt: skip
     _report_file(db, published, logger)
     return {
         "run_id": published,
         "reused": published != run_id,
         "tables": {k: v.height for k, v in tables.items()},
     }
+
+
+def _spec_line(params: dict, tables: dict[str, pl.DataFrame]) -> str:
+    """The DEA/Malmquist specification as run: inputs → outputs, window, provinces."""
+    dea, dp = params["dea"], tables["dea_panel"]
+    lab = params["production"]["labour"]
+    window = f"{dp['year'].min()}–{dp['year'].max()}" if dp.height else "empty"
+    return (
+        f"{', '.join(dea['inputs'])} → {', '.join(dea['outputs'])}; labour {lab['series']} "
+        f"(splice {lab['splice']}, {lab['method']}); window {window}, "
+        f"{dp['region_code'].n_unique()} provinces"
+    )
 
 
 def _report_file(db: str, run_id: str, logger) -> None:

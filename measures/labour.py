@@ -58,3 +58,29 @@ def interpolate_linear(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarra
         v[inside] = np.interp(years[inside], years[ok], v[ok])
         return v, inside
     return v, np.zeros_like(miss)
+
+
+def interpolate_geometric(
+    years: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill interior gaps of a positive level series at constant growth between the nearest
+    observed years (log-linear; METHODS §3.1); returns (values, flag)."""
+    v = np.asarray(values, dtype=float).copy()
+    yrs = np.asarray(years, dtype=float)
+    ok = np.isfinite(v) & (v > 0)
+    flag = np.zeros(len(v), dtype=bool)
+    if ok.sum() < 2:
+        return v, flag
+    inside = ~np.isfinite(v) & (yrs > yrs[ok].min()) & (yrs < yrs[ok].max())
+    v[inside] = np.exp(np.interp(yrs[inside], yrs[ok], np.log(v[ok])))
+    flag[inside] = True
+    return v, flag
+
+
+def ratio_splice(old_levels: np.ndarray, old_last: float, new_first: float) -> np.ndarray:
+    """Back-cast an old-vintage series onto a new benchmark level (METHODS §3.1): every old
+    value × new_first / old_last, i.e. zero growth across the break (the bridge year's growth
+    is unknown without an overlap year)."""
+    if not (np.isfinite(old_last) and np.isfinite(new_first)) or old_last <= 0:
+        return np.full(len(old_levels), np.nan)
+    return np.asarray(old_levels, dtype=float) * (new_first / old_last)

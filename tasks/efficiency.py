@@ -13,7 +13,7 @@ from measures.dea import cross_efficiency, dea_model, game_cross_efficiency, sca
 from measures.dea.game import GameConvergenceError
 
 DEFAULTS = {
-    "inputs": ["capital_stock", "labour", "express_volume"],
+    "inputs": ["capital_stock", "labour"],
     "outputs": ["real_gdp"],
     "orientation": "input",
     "rts": "crs",

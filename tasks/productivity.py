@@ -11,7 +11,7 @@ from measures.dea.game import GameConvergenceError
 from measures.malmquist import CC_COMPONENTS, COMPONENTS, malmquist_panel
 
 DEFAULTS = {
-    "inputs": ["capital_stock", "labour", "express_volume"],
+    "inputs": ["capital_stock", "labour"],
     "outputs": ["real_gdp"],
     "orientation": "input",
     "frontier": "adjacent",

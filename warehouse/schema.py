@@ -50,13 +50,16 @@ DDL = [
         source VARCHAR,
         vintage VARCHAR,
         source_file VARCHAR,
+        source_rank INTEGER,
+        choice VARCHAR,
+        quality VARCHAR[],
         PRIMARY KEY (region_code, year, variable)
     )""",
     """CREATE TABLE IF NOT EXISTS staging.conflicts (
         variable VARCHAR, region_code VARCHAR, year BIGINT,
         chosen_value DOUBLE, chosen_source VARCHAR, chosen_vintage VARCHAR, chosen_file VARCHAR,
         other_value DOUBLE, other_source VARCHAR, other_vintage VARCHAR, other_file VARCHAR,
-        rel_diff DOUBLE, rule VARCHAR
+        other_line BIGINT, rel_diff DOUBLE, status VARCHAR, "check" VARCHAR, reason VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS results.runs (
         run_id VARCHAR PRIMARY KEY,
@@ -84,6 +87,18 @@ DDL = [
 ]
 
 
+# columns added after the first release: a warehouse written by an older version gains them
+MIGRATIONS = [
+    "ALTER TABLE staging.panel ADD COLUMN IF NOT EXISTS source_rank INTEGER",
+    "ALTER TABLE staging.panel ADD COLUMN IF NOT EXISTS choice VARCHAR",
+    "ALTER TABLE staging.panel ADD COLUMN IF NOT EXISTS quality VARCHAR[]",
+    "ALTER TABLE staging.conflicts ADD COLUMN IF NOT EXISTS other_line BIGINT",
+    "ALTER TABLE staging.conflicts ADD COLUMN IF NOT EXISTS status VARCHAR",
+    'ALTER TABLE staging.conflicts ADD COLUMN IF NOT EXISTS "check" VARCHAR',
+    "ALTER TABLE staging.conflicts ADD COLUMN IF NOT EXISTS reason VARCHAR",
+]
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for stmt in DDL:
+    for stmt in DDL + MIGRATIONS:
         con.execute(stmt)

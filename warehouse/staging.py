@@ -1,20 +1,39 @@
-"""From raw records to staging.panel (ARCHITECTURE.md data model; config/variables.toml).
+"""From raw records to staging.panel (ARCHITECTURE.md data model and versioning semantics 6;
+config/variables.toml).
 
 `build_panel` maps source indicators to canonical variables with explicit unit conversion,
 aggregates customs detail (months → year only when all 12 months are present; trade modes →
-totals and the cross-border e-commerce modes), and resolves cells given by several sources or
-vintages with the documented rule, listing every such cell in the conflicts frame.
+totals and the cross-border e-commerce modes), and resolves every cell given by several
+candidates:
+
+1. cells listed in `[[staging.exclude]]` drop that source's value (reason kept);
+2. reconciliation checks (warehouse/reconcile.py) block candidates with a unit error or an
+   identity that fails within their own source;
+3. the best clean candidate wins: sources ranked by quality (`[staging] families`, official
+   database first, compilations last), the newest vintage only between vintages of the same
+   family, then the order of the variable's source entries;
+4. after the choice, a value more than `official_tol` from another official source's value
+   (unless `[[staging.accepted]]` names the cell) or a cross-source identity failure blocks
+   the chosen value and the next one is taken.
+
+staging.panel records the winner, its rank and why (`choice`) and the quality flags of the
+cell; staging.conflicts keeps every loser with its status (lower_rank, superseded_vintage,
+duplicate, blocked, excluded) and cells without any clean value as status `unresolved` —
+the staging gate's critical finding.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from pathlib import Path
 
 import polars as pl
 
 from cbec.errors import InputError
-from cbec.paths import config_dir
+from cbec.paths import config_dir, data_dir
+from warehouse import reconcile
+from warehouse.reconcile import CAND_ID, CELL
 
 PANEL_COLUMNS = [
     "region_code",
@@ -25,6 +44,27 @@ PANEL_COLUMNS = [
     "source",
     "vintage",
     "source_file",
+    "source_rank",
+    "choice",
+    "quality",
+]
+CONFLICT_COLUMNS = [
+    "variable",
+    "region_code",
+    "year",
+    "chosen_value",
+    "chosen_source",
+    "chosen_vintage",
+    "chosen_file",
+    "other_value",
+    "other_source",
+    "other_vintage",
+    "other_file",
+    "other_line",
+    "rel_diff",
+    "status",
+    "check",
+    "reason",
 ]
 
 
@@ -35,9 +75,8 @@ def load_variables(path: Path | None = None) -> dict:
 
 def mapping_frame(cfg: dict) -> pl.DataFrame:
     """One row per (indicator, source unit[, source name]) → (variable, canonical unit, factor,
-    priority, rule). A source entry with `source = "<source name>"` only takes that source's rows
-    (used to rank one source's series above another's for the same indicator)."""
-    default_rule = cfg.get("staging", {}).get("rule", "newest_vintage")
+    priority). A source entry with `source = "<source name>"` only takes that source's rows.
+    `priority` (the entry's position) only orders candidates of the same family and vintage."""
     rows = []
     for var, spec in cfg["variables"].items():
         for prio, src in enumerate(spec["sources"]):
@@ -49,7 +88,6 @@ def mapping_frame(cfg: dict) -> pl.DataFrame:
                     "canonical_unit": spec["unit"],
                     "factor": float(src.get("factor", 1.0)),
                     "priority": prio,
-                    "rule": spec.get("rule", default_rule),
                     "only_source": src.get("source"),
                 }
             )
@@ -93,33 +131,17 @@ def aggregate_customs(records: pl.DataFrame, cbec_modes: list[str]) -> pl.DataFr
     return pl.concat(out, how="vertical_relaxed") if out else records.head(0)
 
 
-def build_panel(
-    records: pl.DataFrame, cfg: dict | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """records: long rows with region_code, year, indicator, unit, value, source_name, vintage,
-    source_file (customs rows also month, trade_mode). Returns (panel, conflicts)."""
-    cfg = cfg or load_variables()
+def candidates(records: pl.DataFrame, cfg: dict) -> pl.DataFrame:
+    """Every mapped value of every cell, in canonical units, with its source's family, rank and
+    officialness (`ranking.source_table`) and a `cand_id`."""
+    from warehouse.ranking import source_table, vintage_key
+
     mapping = mapping_frame(cfg)
     recs = records.filter(pl.col("value").is_not_null() & pl.col("region_code").is_not_null())
+    if "line_no" not in recs.columns:
+        recs = recs.with_columns(pl.lit(None, dtype=pl.Int64).alias("line_no"))
     if "trade_mode" in recs.columns:
-        is_customs = pl.col("indicator").str.starts_with("customs_")
-        customs = recs.filter(is_customs)
-        rest = recs.filter(~is_customs)
-        modes_cfg = tomllib.loads(
-            (config_dir() / "customs_trade_modes.toml").read_text(encoding="utf-8")
-        )
-        agg = aggregate_customs(customs, list(modes_cfg.get("cbec_modes", [])))
-        cols = [
-            "source_name",
-            "vintage",
-            "source_file",
-            "region_code",
-            "year",
-            "indicator",
-            "unit",
-            "value",
-        ]
-        recs = pl.concat([rest.select(cols), agg.select(cols)], how="vertical_relaxed")
+        recs = _with_customs_totals(recs)
     cand = recs.join(mapping, on=["indicator", "unit"], how="inner")
     cand = cand.filter(
         pl.col("only_source").is_null() | (pl.col("only_source") == pl.col("source_name"))
@@ -134,75 +156,76 @@ def build_panel(
         (pl.col("value") * pl.col("factor")).alias("value"),
         pl.col("canonical_unit").alias("unit"),
         pl.col("source_name").alias("source"),
-        "vintage",
+        pl.col("vintage").cast(pl.Utf8),
         "source_file",
+        pl.col("line_no").cast(pl.Int64),
         "priority",
-        "rule",
     )
-    # rank candidates: newest vintage first (rule newest_vintage) or config order (priority)
-    cand = cand.with_columns(
-        pl.when(pl.col("rule") == "priority")
-        .then(pl.col("priority").cast(pl.Utf8).str.zfill(4))
-        .otherwise(pl.lit("0000"))
-        .alias("_k1")
-    ).sort(
-        ["region_code", "year", "variable", "_k1", "vintage", "priority", "source_file"],
-        descending=[False, False, False, False, True, False, False],
-        nulls_last=True,
+    sources = source_table(cand["source"].unique().to_list(), cfg.get("staging", {}))
+    cand = cand.join(sources, on="source", how="left").with_columns(
+        pl.col("vintage").map_elements(vintage_key, return_dtype=pl.Utf8).alias("vintage_key")
     )
-    ranked = cand.with_columns(
-        pl.int_range(pl.len()).over(["region_code", "year", "variable"]).alias("_rank")
+    return cand.sort([*CELL, "family_rank", "source_file", "line_no"]).with_row_index(CAND_ID)
+
+
+def _with_customs_totals(recs: pl.DataFrame) -> pl.DataFrame:
+    is_customs = pl.col("indicator").str.starts_with("customs_")
+    customs = recs.filter(is_customs)
+    rest = recs.filter(~is_customs)
+    modes_cfg = tomllib.loads(
+        (config_dir() / "customs_trade_modes.toml").read_text(encoding="utf-8")
     )
-    panel = (
-        ranked.filter(pl.col("_rank") == 0)
-        .select(PANEL_COLUMNS)
-        .sort(["variable", "region_code", "year"])
+    agg = aggregate_customs(customs, list(modes_cfg.get("cbec_modes", [])))
+    cols = ["source_name", "vintage", "source_file", "region_code", "year", "indicator", "unit"]
+    cols += ["value", "line_no"]
+    if "line_no" not in agg.columns:
+        agg = agg.with_columns(pl.lit(None, dtype=pl.Int64).alias("line_no"))
+    return pl.concat([rest.select(cols), agg.select(cols)], how="vertical_relaxed")
+
+
+def build_panel(
+    records: pl.DataFrame, cfg: dict | None = None, rates: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """records: long rows with region_code, year, indicator, unit, value, source_name, vintage,
+    source_file[, line_no] (customs rows also month, trade_mode). Returns (panel, conflicts);
+    the steps are those of the module docstring."""
+    from warehouse.ranking import assemble, choose_with_checks
+
+    cfg = cfg or load_variables()
+    st = cfg.get("staging", {})
+    cand = candidates(records, cfg)
+    cand, excluded = _exclude(cand, st.get("exclude", []))
+    if rates is None and st.get("checks", {}).get("rates"):
+        rates = reconcile.load_rates(data_dir() / st["checks"]["rates"])
+    chosen, blocked = choose_with_checks(cand, cfg, rates)
+    return assemble(cand, chosen, blocked, excluded, cfg)
+
+
+def _exclude(cand: pl.DataFrame, rules: list[dict]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split off the candidates named by [[staging.exclude]] (source, variable, region, year or
+    years = [first, last]), with the rule's reason."""
+    if not rules or cand.is_empty():
+        return cand, cand.head(0).with_columns(pl.lit(None, dtype=pl.Utf8).alias("reason"))
+    hit = pl.lit(None, dtype=pl.Utf8)
+    names = cand["source"].unique().to_list()
+    for r in rules:
+        cond = pl.col("variable") == r["variable"]
+        if "source" in r:
+            cond &= pl.col("source").is_in(
+                [n for n in names if fnmatch.fnmatchcase(n, r["source"])]
+            )
+        if "region" in r:
+            cond &= pl.col("region_code") == str(r["region"])
+        if "year" in r:
+            cond &= pl.col("year") == int(r["year"])
+        if "years" in r:
+            cond &= pl.col("year").is_between(int(r["years"][0]), int(r["years"][1]))
+        hit = pl.when(hit.is_null() & cond).then(pl.lit(str(r["reason"]))).otherwise(hit)
+    tagged = cand.with_columns(hit.alias("reason"))
+    return (
+        tagged.filter(pl.col("reason").is_null()).drop("reason"),
+        tagged.filter(pl.col("reason").is_not_null()),
     )
-    chosen = ranked.filter(pl.col("_rank") == 0).select(
-        "region_code",
-        "year",
-        "variable",
-        "rule",
-        pl.col("value").alias("chosen_value"),
-        pl.col("source").alias("chosen_source"),
-        pl.col("vintage").alias("chosen_vintage"),
-        pl.col("source_file").alias("chosen_file"),
-    )
-    others = ranked.filter(pl.col("_rank") > 0).select(
-        "region_code",
-        "year",
-        "variable",
-        pl.col("value").alias("other_value"),
-        pl.col("source").alias("other_source"),
-        pl.col("vintage").alias("other_vintage"),
-        pl.col("source_file").alias("other_file"),
-    )
-    conflicts = (
-        chosen.join(others, on=["region_code", "year", "variable"], how="inner")
-        .with_columns(
-            (
-                (pl.col("other_value") - pl.col("chosen_value")).abs()
-                / pl.max_horizontal(pl.col("chosen_value").abs(), pl.lit(1e-12))
-            ).alias("rel_diff")
-        )
-        .select(
-            "variable",
-            "region_code",
-            "year",
-            "chosen_value",
-            "chosen_source",
-            "chosen_vintage",
-            "chosen_file",
-            "other_value",
-            "other_source",
-            "other_vintage",
-            "other_file",
-            "rel_diff",
-            "rule",
-        )
-        .sort(["variable", "region_code", "year"])
-    )
-    return panel, conflicts
 
 
 def wide(panel: pl.DataFrame, variables: list[str]) -> pl.DataFrame:

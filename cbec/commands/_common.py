@@ -85,7 +85,9 @@ def write_output(df: pl.DataFrame, out: str | None) -> None:
         if out.endswith(".parquet"):
             df.write_parquet(out)
         else:
-            df.write_csv(out)
+            from cbec.tabular import flat
+
+            flat(df).write_csv(out)
         print(f"wrote {df.height} rows to {out}")
     else:
         with pl.Config(tbl_rows=200, tbl_cols=50, tbl_width_chars=200):

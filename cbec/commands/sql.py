@@ -57,7 +57,9 @@ def handle(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.csv:
-        sys.stdout.write(df.write_csv())
+        from cbec.tabular import flat
+
+        sys.stdout.write(flat(df).write_csv())
     elif args.parquet:
         df.write_parquet(args.parquet)
         print(f"wrote {df.height} rows to {args.parquet}")

@@ -57,7 +57,9 @@ def slug(s: str) -> str:
 
 
 def _csv_text(df: pl.DataFrame) -> str:
-    text = df.write_csv()
+    from cbec.tabular import flat
+
+    text = flat(df).write_csv()
     # keep the embedded block inert: no closing tag can appear inside it
     return text.replace("</", "<\\/")
 
