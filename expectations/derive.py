@@ -409,6 +409,8 @@ def derive(table: str, df: pl.DataFrame, params: dict) -> pl.DataFrame:
         return derive_raw(df, params)
     if table in DERIVERS:
         return DERIVERS[table](df, params)
+    if table == "staging_panel_as_added":  # the panel as the added files would make it
+        return derive_panel(df, params)
     if table.startswith("results_"):
         return derive_results(table.removeprefix("results_"), df, params)
     return df

@@ -63,8 +63,11 @@ def refresh(
             validation.append(validate_stage(read.raw_frames(), "raw", db, run_id))
         panel, conflicts, fingerprint = stage(db, read)
         if read.new:
+            added = [sf.display for sf, _ in read.new if sf.source_name.startswith("user:")]
             validation.append(
-                validate_stage({"panel": panel, "conflicts": conflicts}, "staging", db, run_id)
+                validate_stage(
+                    {"panel": panel, "conflicts": conflicts}, "staging", db, run_id, added
+                )
             )
             load(db, read, panel, conflicts)
         logger.info("staging.panel: %d rows, %d multi-source cells", panel.height, conflicts.height)  # fmt: skip

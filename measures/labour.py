@@ -60,9 +60,7 @@ def interpolate_linear(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarra
     return v, np.zeros_like(miss)
 
 
-def interpolate_geometric(
-    years: np.ndarray, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def interpolate_geometric(years: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fill interior gaps of a positive level series at constant growth between the nearest
     observed years (log-linear; METHODS §3.1); returns (values, flag)."""
     v = np.asarray(values, dtype=float).copy()

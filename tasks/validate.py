@@ -113,9 +113,14 @@ def gate(
     run_id: str | None,
     *,
     source_file: str | None = None,
+    added_files: set[str] | None = None,
 ) -> dict:
-    """Validate, record, publish the artifact, raise ValidationFailed on a critical failure."""
+    """Validate, record, publish the artifact, raise ValidationFailed on a critical failure.
+    With `added_files` (staging), the panel is also judged as if the added files' values had
+    won every cell (`staging.as_added`): findings about those files count too."""
     results = validate_frames(frames, stage, source_file=source_file)
+    if added_files and {"panel", "conflicts"} <= set(frames):
+        results += _as_added_results(frames["panel"], frames["conflicts"], added_files)
     result = stage_result(stage, results, run_id)
     if db_path is not None:
         from warehouse.store import record_validation
@@ -136,12 +141,29 @@ def gate(
     return result
 
 
+def _as_added_results(
+    panel: pl.DataFrame, conflicts: pl.DataFrame, files: set[str]
+) -> list[ValidationResult]:
+    from warehouse import staging
+
+    overlay = staging.as_added(panel, conflicts, files)
+    if overlay is None:
+        return []
+    res = validate_frame(overlay, "staging_panel", table="staging_panel_as_added")
+    return [_restrict(res, files)]
+
+
 @task(name="validate", cache_policy=None)
 def validate_stage(
-    frames: dict[str, pl.DataFrame], stage: str, db_path: str | None, run_id: str | None
+    frames: dict[str, pl.DataFrame],
+    stage: str,
+    db_path: str | None,
+    run_id: str | None,
+    added_files: list[str] | None = None,
 ) -> dict:
-    """The validation gate of one stage (raw, staging, results); see the module docstring."""
-    return gate(frames, stage, db_path, run_id)
+    """The validation gate of one stage (raw, staging, results); see the module docstring.
+    `added_files`: the files new in this run (their values are judged as added, see `gate`)."""
+    return gate(frames, stage, db_path, run_id, added_files=set(added_files or []) or None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,6 +309,7 @@ def validate_files(
         panel, conflicts = staging.build_panel(records_for_staging(merged))
         check.panel = panel
         res = validate_frames({"panel": panel, "conflicts": conflicts}, "staging")
+        res += _as_added_results(panel, conflicts, set(names))
         check.results["staging"] = [_restrict(r, set(names)) for r in res]
         return check
     raw_all = embedded_raw()

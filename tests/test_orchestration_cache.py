@@ -23,9 +23,9 @@ import pytest
 
 from warehouse.db import connect, query_pl
 
-YEAR = 2015  # inside the DEA panel (2008–2019), so both adjacent Malmquist pairs exist
+YEAR = 2015  # inside the DEA panel (2012–2019), so both adjacent Malmquist pairs exist
 REGION = ("330000", "浙江省")
-VARIABLE, HEADER = "emp_individual", "个体就业人数(万人)"  # config/variables.toml
+VARIABLE, HEADER = "emp_total_3sector", "emp_total_sum(万人)"  # config/variables.toml
 
 
 def _q(db, sql):
@@ -93,7 +93,7 @@ def test_new_file_recomputes_only_the_tasks_that_depend_on_it(private_cache, tmp
     assert len(st1) == len(years) + len(years) - 1, st1  # one DEA per year, one Malmquist per pair
     assert set(st1.values()) == {"Cached"}, st1
 
-    # 2. one new file revising one province's self-employment (a part of the DEA input labour)
+    # 2. one new file revising one province's total employment (the DEA input labour)
     #    in YEAR (no composite indicator uses it)
     old = _q(
         db,

@@ -64,13 +64,19 @@ def attach(table: pl.DataFrame, q: pl.DataFrame) -> pl.DataFrame:
         )
         out = out.with_columns(union(pl.col("_qa"), pl.col("_qb")).alias("_q")).drop("_qa", "_qb")
     elif "region_code" in cols:
-        per_region = q.group_by("region_code").agg(pl.col("_q").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+        per_region = q.group_by("region_code").agg(
+            pl.col("_q").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
+        )
         out = table.join(per_region, on="region_code", how="left")
     elif "year" in cols:
-        per_year = q.group_by("year").agg(pl.col("_q").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+        per_year = q.group_by("year").agg(
+            pl.col("_q").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
+        )
         out = table.join(per_year, on="year", how="left")
     elif {"year_from", "year_to"} <= cols:
-        per_year = q.group_by("year").agg(pl.col("_q").list.explode(keep_nulls=False, empty_as_null=False).unique().sort())
+        per_year = q.group_by("year").agg(
+            pl.col("_q").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
+        )
         a = per_year.rename({"year": "year_from", "_q": "_qa"})
         b = per_year.rename({"year": "year_to", "_q": "_qb"})
         out = table.join(a, on="year_from", how="left").join(b, on="year_to", how="left")

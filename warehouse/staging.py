@@ -238,3 +238,31 @@ def wide(panel: pl.DataFrame, variables: list[str]) -> pl.DataFrame:
         if v not in w.columns:
             w = w.with_columns(pl.lit(None, dtype=pl.Float64).alias(v))
     return w.select(["region_code", "year", *variables])
+
+
+def as_added(panel: pl.DataFrame, conflicts: pl.DataFrame, files: set[str]) -> pl.DataFrame | None:
+    """The panel as it would be if every value of `files` (files added in this run) had won
+    its cell — so that the staging checks (signs, shares, unit switches, chain-index bands)
+    judge the added files themselves even where a reconciliation check blocked their values
+    and an older source was taken. None when every value of `files` won anyway."""
+    lost = conflicts.filter(
+        pl.col("other_file").is_in(list(files)) & (pl.col("status") != "excluded")
+    )
+    if lost.is_empty():
+        return None
+    units = panel.select("variable", "unit").unique(subset="variable")
+    over = lost.join(units, on="variable", how="left").select(
+        "region_code",
+        "year",
+        "variable",
+        pl.col("other_value").alias("value"),
+        "unit",
+        pl.col("other_source").alias("source"),
+        pl.col("other_vintage").alias("vintage"),
+        pl.col("other_file").alias("source_file"),
+    )
+    over = over.unique(subset=["region_code", "year", "variable"], keep="first")
+    keep = panel.join(over.select("region_code", "year", "variable"), on=["region_code", "year", "variable"], how="anti")  # fmt: skip
+    return pl.concat([keep.select(over.columns), over], how="vertical_relaxed").sort(
+        ["variable", "region_code", "year"]
+    )

@@ -157,14 +157,12 @@ def diff_table(a: pl.DataFrame | None, b: pl.DataFrame | None, top: int = 10) ->
         .alias("rel_change"),
     )
     ch = ch.with_columns(
-        pl.col("rel_change").abs().fill_nan(float("inf")).alias("_r"),
+        pl.col("rel_change").abs().fill_nan(float("inf")).round(9).alias("_r"),  # ties: by size
         pl.col("abs_change").abs().fill_nan(float("inf")).fill_null(float("inf")).alias("_a"),
     ).sort(["_r", "_a"], descending=True, nulls_last=True)
     text_changes = []
     for c in txt:
-        d = both.filter(
-            pl.col(c).cast(pl.Utf8).fill_null("") != pl.col(f"{c}__b").cast(pl.Utf8).fill_null("")
-        )
+        d = both.filter(_as_text(c, both.schema) != _as_text(f"{c}__b", both.schema))
         for r in d.head(top).iter_rows(named=True):
             text_changes.append(
                 {**{k: r[k] for k in key}, "column": c, "from": r[c], "to": r[f"{c}__b"]}
@@ -356,3 +354,11 @@ def print_diff(db, run_a: str, run_b: str, top: int = 10, as_json: bool = False)
     else:
         print(format_diff(d))
     return 0
+
+
+def _as_text(col: str, schema: pl.Schema) -> pl.Expr:
+    """A column as comparable text (list columns such as `quality` joined)."""
+    e = pl.col(col)
+    if isinstance(schema[col], pl.List):
+        e = e.cast(pl.List(pl.Utf8)).list.join("; ")
+    return e.cast(pl.Utf8).fill_null("")

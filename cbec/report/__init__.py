@@ -13,6 +13,7 @@ import polars as pl
 
 from cbec.report import sections as S
 from cbec.report.page import Report
+from cbec.report.quality import specification
 
 # tables with a dedicated section; anything else a run has is shown in "Other results"
 KNOWN = {
@@ -32,6 +33,7 @@ KNOWN = {
     "synergy",
     "coevolution",
     "causality",
+    "efficiency_sensitivity",
 }
 
 
@@ -73,6 +75,7 @@ def build_report(db: str | Path | None, run_id: str | None = None) -> tuple[str,
             ),
         )
         S.lineage(rep, run, tables, R.read_run_inputs(con, rid), R.read_validations(con, rid))
+        specification(rep, load, run, list(tables))
         S.production(rep, load)
         S.efficiency(rep, load)
         S.productivity(rep, load)
