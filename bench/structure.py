@@ -68,6 +68,8 @@ def make_panel(n_regions: int, n_ind: int = 30, seed: int = 0) -> tuple[pl.DataF
 
     st = _read("structure")
     st["synergy"] = {**st["synergy"], "bases": ["previous", "fixed"]}
+    pairs = [p for p in st["coupling"]["pairs"] if set(p) <= set(subs)]  # this bench's systems
+    st["coupling"] = {**st["coupling"], "pairs": pairs}
     if region_map:
         st["inequality"] = {**st["inequality"], "region_map": region_map}
     return panel, {"indicators": ind, "structure": st}

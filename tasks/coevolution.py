@@ -4,7 +4,10 @@ competition/mutualism fits (METHODS §8; reference study D) and Granger causalit
 
 Tables: `coevolution` (one row per region × pair × model) and `causality` (one row per
 region × pair × direction). A fit or test that cannot be done for a province gives a row
-with NaN numbers and `status`/`message`, never an exception."""
+with NULL numbers and `status`/`message`, never an exception. A fit that is not identified
+(`ok`/`weak` are the identified statuses) publishes only its keys, sample, status and
+message: parameters, intervals, equilibrium, stability and interaction label are NULL
+(issue 15) — a not-converged optimiser's numbers are not estimates."""
 
 from __future__ import annotations
 
@@ -22,8 +25,13 @@ from measures.causality import SeriesTooShortError, granger_var
 from measures.coevolution import COMP_NAMES, PP_NAMES, IdentificationError, fit_lv
 from tasks._cache import COMPUTE_CACHE
 
+IDENTIFIED = ("ok", "weak")  # fit statuses whose numbers are published
+# what a fit row that is not identified keeps (everything else is NULL)
+KEEP_UNIDENTIFIED = ("region_code", "pair", "x1", "x2", "model", "method", "n_obs",
+                     "year_start", "year_end", "converged", "status", "message")  # fmt: skip
+
 DEFAULTS: dict = {
-    "pairs": [["cbec", "industry"], ["cbec", "logistics"]],
+    "pairs": [["trade", "logistics"], ["trade", "industry"]],
     "models": ["predator_prey", "competition"],
     "fit": {
         "method": "ode_nls",
@@ -145,19 +153,55 @@ CAUS_SCHEMA = {
 }  # fmt: skip
 
 
+def _publishable(row: dict) -> dict:
+    """A fit row as published: NaN → None, and for a fit that is not identified every number
+    and label other than KEEP_UNIDENTIFIED → None (issue 15)."""
+    out = {}
+    keep_all = row.get("status") in IDENTIFIED
+    for k, v in row.items():
+        if not keep_all and k not in KEEP_UNIDENTIFIED:
+            v = None
+        elif isinstance(v, float) and np.isnan(v):
+            v = None
+        out[k] = v
+    return out
+
+
 def _coev_frame(rows: list[dict]) -> pl.DataFrame:
     if not rows:
         rows = [_fit_row("", "", "", "", "", [], [], [], {"method": ""})]
         df = pl.DataFrame(rows).clear()
     else:
-        df = pl.DataFrame(rows, infer_schema_length=None)
+        df = pl.DataFrame([_publishable(r) for r in rows], infer_schema_length=None)
     casts = {}
     for c, dt in df.schema.items():
         if c in COEV_SCHEMA_OVERRIDES:
             casts[c] = COEV_SCHEMA_OVERRIDES[c]
-        elif dt in (pl.Int64, pl.Int32, pl.Float32, pl.Null) and c not in ("converged",):
+        elif c in COEV_TEXT:
+            casts[c] = pl.Utf8
+        elif c == "converged":
+            casts[c] = pl.Boolean
+        elif dt in (pl.Int64, pl.Int32, pl.Float32, pl.Null):
             casts[c] = pl.Float64
     return df.with_columns([pl.col(c).cast(t) for c, t in casts.items()])
+
+
+COEV_TEXT = ("region_code", "pair", "x1", "x2", "model", "method", "stability", "interaction",
+             "sign_violations", "status", "message")  # fmt: skip
+
+
+def fit_counts(coevolution: pl.DataFrame, causality: pl.DataFrame) -> dict:
+    """Identified co-evolution fits and too_short causality rows (for the run summary)."""
+    n_fit = coevolution.height
+    n_id = coevolution.filter(pl.col("status").is_in(IDENTIFIED)).height if n_fit else 0
+    n_caus = causality.height
+    n_short = causality.filter(pl.col("status") == "too_short").height if n_caus else 0
+    return {"fits": n_fit, "identified": n_id, "causality": n_caus, "too_short": n_short}
+
+
+def _nan_to_null(df: pl.DataFrame) -> pl.DataFrame:
+    floats = [c for c, dt in df.schema.items() if dt == pl.Float64]
+    return df.with_columns([pl.col(c).fill_nan(None) for c in floats])
 
 
 def _fit_job(args: tuple) -> dict:
@@ -229,12 +273,23 @@ def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str
     for slot, row in zip([j[0] for j in jobs], _run_fits([j[1] for j in jobs], p), strict=True):
         coev[slot] = row
     causality = pl.DataFrame(caus, schema=CAUS_SCHEMA) if caus else pl.DataFrame(schema=CAUS_SCHEMA)
-    return {"coevolution": _coev_frame(coev), "causality": causality}
+    return {"coevolution": _coev_frame(coev), "causality": _nan_to_null(causality)}
 
 
 @task(name="coevolution", cache_policy=COMPUTE_CACHE)
 def compute_coevolution(composite: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
     """Lotka–Volterra (predator–prey and competition) fits and Granger/VAR per province for
     each subsystem pair of params (config/coevolution.toml).
-    `composite`: long, region_code (str), year (Int64), subsystem (str), score (Float64 > 0)."""
-    return coevolution_tables(composite, params)
+    `composite`: long, region_code (str), year (Int64), subsystem (str), score (Float64 > 0).
+    Logs how many fits are identified and how many causality rows are too_short."""
+    out = coevolution_tables(composite, params)
+    n = fit_counts(out["coevolution"], out["causality"])
+    msg = (f"co-evolution: {n['identified']} of {n['fits']} fits identified (ok/weak); "
+           f"causality: {n['too_short']} of {n['causality']} rows too_short")  # fmt: skip
+    try:
+        from prefect import get_run_logger
+
+        get_run_logger().info(msg)
+    except Exception:  # noqa: BLE001 - no run context (plain call): nothing to log to
+        pass
+    return out

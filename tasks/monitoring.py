@@ -94,6 +94,13 @@ def headline(tables: Mapping[str, pl.DataFrame]) -> list[tuple[str, str]]:
             tot0, tot1 = g[str(y - 1)].sum(), g[str(y)].sum()
             if tot0:
                 rows.append((f"real GDP growth {y}, all provinces", f"{100 * (tot1 / tot0 - 1):.2f} %"))  # fmt: skip
+    co, ca = tables.get("coevolution"), tables.get("causality")
+    if co is not None and ca is not None and co.height:
+        from tasks.coevolution import fit_counts  # issue 15: how many fits say something
+
+        n = fit_counts(co, ca)
+        rows.append(("co-evolution fits identified (ok/weak)", f"{n['identified']} / {n['fits']}"))
+        rows.append(("causality rows too_short", f"{n['too_short']} / {n['causality']}"))
     return rows
 
 

@@ -22,6 +22,13 @@ from measures.entropy import ConstantIndicatorWarning, entropy_index, entropy_we
 from measures.inequality import inequality_rows
 from measures.synergy import synergy_frame
 from tasks._cache import COMPUTE_CACHE
+from tasks.structure_panel import (  # noqa: F401 - re-exported helpers
+    indicator_frame,
+    indicator_name,
+    subsystem_specs,
+    subsystem_windows,
+    wide_panel,
+)
 
 TABLES = ("indicator_weights", "composite_index", "inequality", "coupling", "synergy")
 
@@ -39,113 +46,19 @@ def resolve_params(params: dict | None) -> tuple[dict, dict]:
     return ind, st
 
 
-# ----------------------------------------------------------------------------- helpers
-def indicator_name(spec: dict) -> str:
-    return f"{spec['variable']}_per_{spec['per']}" if spec.get("per") else spec["variable"]
-
-
-def subsystem_specs(ind: dict) -> dict[str, list[dict]]:
-    subs = ind.get("subsystems") or {}
-    if not subs:
-        raise ValueError("config/indicators.toml defines no [subsystems.*]")
-    out = {}
-    for name, s in subs.items():
-        items = s.get("indicators") or []
-        if not items:
-            raise ValueError(f"subsystem {name!r} has no indicators")
-        for it in items:
-            if "variable" not in it or it.get("direction") not in ("+", "-"):
-                raise ValueError(
-                    f"subsystem {name!r}: every indicator needs `variable` and direction '+'/'-'"
-                    f", got {it}"
-                )
-        names = [indicator_name(it) for it in items]
-        if len(set(names)) != len(names):
-            raise ValueError(f"subsystem {name!r} lists an indicator twice")
-        out[name] = items
-    return out
-
-
-def wide_panel(panel: pl.DataFrame, variables: list[str], years=None) -> pl.DataFrame:
-    """region_code, year, one Float64 column per variable (null where the panel has no value)."""
-    need = {"region_code", "year", "variable", "value"}
-    if not need <= set(panel.columns):
-        raise ValueError(f"the panel needs columns {sorted(need)}")
-    sub = panel.filter(pl.col("variable").is_in(variables))
-    if years is not None:
-        sub = sub.filter(pl.col("year").is_between(int(years[0]), int(years[1])))
-    if sub.select(pl.struct("region_code", "year", "variable").is_duplicated().any()).item():
-        raise ValueError("the panel has duplicate (region_code, year, variable) rows")
-    w = (
-        sub.select(
-            "region_code",
-            pl.col("year").cast(pl.Int64),
-            "variable",
-            pl.col("value").cast(pl.Float64),
-        )  # fmt: skip
-        .pivot(on="variable", index=["region_code", "year"], values="value")
-        .sort("region_code", "year")
-    )
-    for v in variables:
-        if v not in w.columns:
-            w = w.with_columns(pl.lit(None, dtype=pl.Float64).alias(v))
-    return w.select("region_code", "year", *variables)
-
-
-def _grid(panel: pl.DataFrame, years) -> pl.DataFrame:
-    """Every province × every year of the range (provinces = those present in the panel)."""
-    codes = sorted(panel["region_code"].unique().to_list())
-    ys = list(range(int(years[0]), int(years[1]) + 1))
-    return pl.DataFrame(
-        {"region_code": [c for c in codes for _ in ys], "year": ys * len(codes)},
-        schema={"region_code": pl.Utf8, "year": pl.Int64},
-    )
-
-
-def indicator_frame(panel: pl.DataFrame, specs: list[dict], years, missing: str) -> tuple:
-    """Wide frame of a subsystem's indicators on the full province × year grid.
-    missing="raise" stops on any empty cell; "drop_region" drops provinces with a gap."""
-    variables = sorted({s["variable"] for s in specs} | {s["per"] for s in specs if s.get("per")})
-    w = _grid(panel, years).join(wide_panel(panel, variables, years), on=["region_code", "year"],
-                                 how="left")  # fmt: skip
-    exprs = []
-    for s in specs:
-        e = pl.col(s["variable"])
-        if s.get("per"):
-            e = e / pl.col(s["per"])
-        exprs.append(e.alias(indicator_name(s)))
-    names = [indicator_name(s) for s in specs]
-    w = w.select("region_code", "year", *exprs)
-    gaps = w.unpivot(index=["region_code", "year"], on=names).filter(
-        pl.col("value").is_null() | pl.col("value").is_nan()
-    )
-    dropped: list[str] = []
-    if gaps.height:
-        if missing == "drop_region":
-            dropped = sorted(gaps["region_code"].unique().to_list())
-            warnings.warn(f"provinces {dropped} dropped (missing indicator values)", stacklevel=2)
-            w = w.filter(~pl.col("region_code").is_in(dropped))
-        else:
-            cells = ", ".join(f"{r}/{y}/{v}" for r, y, v, _ in gaps.head(12).iter_rows())
-            raise ValueError(
-                f"{gaps.height} missing indicator cell(s) in {years[0]}–{years[1]} "
-                f"(province/year/indicator: {cells}{' …' if gaps.height > 12 else ''}); "
-                "adjust `years`/indicators in config/indicators.toml or set "
-                'missing = "drop_region" (no silent imputation, METHODS §0)'
-            )
-    return w, names, dropped
-
-
 # ----------------------------------------------------------------------------- §4
 def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
     """indicator_weights, composite_index and the wide indicator frames per subsystem."""
     e = {**_ENTROPY_DEFAULTS, **(st.get("entropy") or {})}
-    years = ind.get("years") or [int(panel["year"].min()), int(panel["year"].max())]
     missing = ind.get("missing", "raise")
     if missing not in ("raise", "drop_region"):
         raise ValueError(f"missing must be 'raise' or 'drop_region', got {missing!r}")
     w_frames, s_frames, frames = [], [], {}
-    for sub, specs in subsystem_specs(ind).items():
+    subs = subsystem_specs(ind)
+    windows = subsystem_windows(panel, subs, ind)
+    for sub, specs in subs.items():
+        y0, y1, limit = windows[sub]
+        years = (y0, y1)
         w, names, dropped = indicator_frame(panel, specs, years, missing)
         frames[sub] = (w, names, [s["direction"] for s in specs])
         with warnings.catch_warnings(record=True) as caught:
@@ -180,6 +93,7 @@ def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
             pl.lit(int(years[0]), dtype=pl.Int64).alias("year_from"),
             pl.lit(int(years[1]), dtype=pl.Int64).alias("year_to"),
             pl.lit(",".join(dropped)).alias("regions_dropped"),
+            pl.lit(limit).alias("window_limit"),
         )  # fmt: skip
         w_frames.append(
             weights.select(
@@ -200,6 +114,7 @@ def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
                 "year_from",
                 "year_to",
                 "regions_dropped",
+                "window_limit",
             )  # fmt: skip
         )
         s_frames.append(
@@ -395,7 +310,8 @@ def synergy_table(frames: dict, weights: pl.DataFrame, ind: dict, st: dict) -> p
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConstantIndicatorWarning)
                 lin[s] = entropy_weights(x, dirs).weights.tolist()
-    years = ind.get("years") or [merged["year"].min(), merged["year"].max()]
+    # the years all subsystems share (each runs on its own window, indicators.toml)
+    years = [int(merged["year"].min()), int(merged["year"].max())]
     out = []
     for base in cfg["bases"]:
         _, syn = synergy_frame(

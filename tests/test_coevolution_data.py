@@ -49,3 +49,53 @@ def test_national_anchors_documented_checks():
     # national rows are a configured source read into raw.national_series (never staged)
     found = [f for f in ingest.discover() if "national_cbec" in f.display]
     assert [f.reader for f in found] == ["series_long"]
+
+
+# ------------------------------------------------------------------ default pairs (issue 15)
+@pytest.fixture(scope="module")
+def real_composites():
+    from tasks.structure import structure_tables
+
+    recs = []
+    for sf in ingest.discover():
+        t = read_source(sf.path, reader=sf.reader, options=sf.options, display=sf.display)
+        r = t.records.with_columns(
+            pl.lit(sf.source_name).alias("source_name"),
+            pl.lit(sf.vintage).alias("vintage"),
+            pl.lit(sf.display).alias("source_file"),
+        )
+        recs.append(r.drop([c for c in ("region_raw", "value_raw", "line_no") if c in r.columns]))
+    panel, _ = staging.build_panel(pl.concat(recs, how="diagonal_relaxed"))
+    return structure_tables(panel)["composite_index"]
+
+
+def test_default_pairs_have_15_or_more_official_annual_points_per_province(real_composites):
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / "config" / "coevolution.toml").read_text(encoding="utf-8"))
+    assert cfg["pairs"] == [["trade", "logistics"], ["trade", "industry"]]
+    comp = real_composites
+    for x1, x2 in cfg["pairs"]:
+        a = comp.filter(pl.col("subsystem") == x1).select("region_code", "year")
+        b = comp.filter(pl.col("subsystem") == x2).select("region_code", "year")
+        n = a.join(b, on=["region_code", "year"]).group_by("region_code").len()
+        assert n.height == 31 and n["len"].min() >= 15, (x1, x2)
+        assert n["len"].min() == 22  # 2000–2021: trade ends in 2021
+
+
+def test_causality_on_the_default_pairs_is_mostly_not_too_short(real_composites):
+    """results.latest_causality: fewer than half of the rows too_short (issue 15 check; with
+    the former 7-point composites all 124 were)."""
+    import tomllib
+
+    from tasks.coevolution import coevolution_tables
+
+    cfg = tomllib.loads((ROOT / "config" / "coevolution.toml").read_text(encoding="utf-8"))
+    out = coevolution_tables(real_composites, {**cfg, "models": []})  # causality only
+    ca = out["causality"]
+    assert ca.height == 31 * 2 * 2
+    short = ca.filter(pl.col("status") == "too_short").height
+    assert short < ca.height / 2
+    assert set(ca["n_obs"]) == {22}
+    tested = ca.filter(pl.col("status").is_in(["ok", "weak"]))
+    assert tested["p_value"].is_between(0, 1).all() and tested["lags"].min() >= 1

@@ -29,7 +29,8 @@ def _composite() -> pl.DataFrame:
 
 def test_tables_rows_statuses_and_recovery():
     cfg = tomllib.loads((ROOT / "config" / "coevolution.toml").read_text(encoding="utf-8"))
-    assert cfg["pairs"][0][0] == "cbec"  # subsystem names of config/indicators.toml
+    ind = tomllib.loads((ROOT / "config" / "indicators.toml").read_text(encoding="utf-8"))
+    assert {x for p in cfg["pairs"] for x in p} <= set(ind["subsystems"])  # indicators.toml names
     params = {**cfg, "pairs": [["cbec", "industry"], ["cbec", "logistics"]],
               "models": ["predator_prey"], "fit": {**cfg["fit"], "n_starts": 2}}  # fmt: skip
     out = coevolution_tables(_composite(), params)
@@ -46,7 +47,7 @@ def test_tables_rows_statuses_and_recovery():
     assert ok["stability"] == "centre" and ok["x1_star"] == pytest.approx(40.0, rel=3e-6)
     short = co.filter((pl.col("region_code") == "11") & (pl.col("pair") == "cbec-industry"))
     assert short["status"][0] == "not_identified" and "too_few_points" in short["message"][0]
-    assert np.isnan(short["a1"][0])
+    assert short["a1"][0] is None and short["interaction"][0] is None  # NULL, not NaN
     miss = co.filter(pl.col("pair") == "cbec-logistics")
     assert set(miss["status"].to_list()) == {"missing_subsystem"}
     c33 = ca.filter((pl.col("region_code") == "33") & (pl.col("pair") == "cbec-industry"))
@@ -85,3 +86,48 @@ def test_process_pool_gives_the_inline_result_and_falls_back(monkeypatch):
     with pytest.warns(UserWarning, match="run in-process"):
         again = coevolution_tables(_four_regions(), {**params, "workers": 2})["coevolution"]
     assert again.equals(inline)
+
+
+def test_not_converged_and_not_identified_fits_publish_null_numbers_and_labels():
+    """Issue 15: a fit that is not converged or not identified publishes only its keys,
+    sample, status and message — parameters, SEs, intervals, equilibrium, stability,
+    interaction and fit statistics are NULL (not NaN, not the optimiser's last iterate)."""
+    c = _composite().filter(pl.col("region_code") == "33")
+    noisy = c.with_columns(
+        pl.col("score") * pl.Series(np.random.default_rng(3).lognormal(0, 0.3, c.height))
+    )
+    params = {"pairs": [["cbec", "industry"]], "models": ["competition", "predator_prey"],
+              "workers": 1, "fit": {"n_starts": 1, "max_nfev": 3}}  # fmt: skip
+    co = coevolution_tables(noisy, params)["coevolution"]
+    assert set(co["status"]) <= {"not_converged", "not_identified"}
+    assert "not_converged" in set(co["status"])
+    from tasks.coevolution import KEEP_UNIDENTIFIED
+
+    for row in co.iter_rows(named=True):
+        assert row["message"], row["status"]
+        for k, v in row.items():
+            if k not in KEEP_UNIDENTIFIED:
+                assert v is None, (row["status"], k, v)
+    assert co["n_obs"].to_list() == [15, 15] and not co["converged"].any()
+    # the same data with a real budget: identified, numbers published
+    params["fit"] = {"n_starts": 2}
+    good = coevolution_tables(c, params)["coevolution"]
+    pp = good.filter(pl.col("model") == "predator_prey").row(0, named=True)
+    assert pp["status"] == "ok" and pp["a1"] == pytest.approx(0.5, rel=1e-4)
+    assert pp["interaction"] and pp["se_a1"] is not None
+
+
+def test_fit_counts_for_the_run_summary():
+    from tasks.coevolution import fit_counts
+
+    out = coevolution_tables(_composite(), {"pairs": [["cbec", "industry"]],
+                                            "models": ["predator_prey"], "workers": 1,
+                                            "fit": {"n_starts": 2}})  # fmt: skip
+    n = fit_counts(out["coevolution"], out["causality"])
+    # region 33 (15 points) identified; region 11 (3 points) not; its 2 Granger rows too_short
+    assert n == {"fits": 2, "identified": 1, "causality": 4, "too_short": 2}
+    from tasks.monitoring import headline
+
+    rows = dict(headline(out))  # the run summary artifact shows both counts
+    assert rows["co-evolution fits identified (ok/weak)"] == "1 / 2"
+    assert rows["causality rows too_short"] == "2 / 4"

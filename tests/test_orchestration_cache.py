@@ -6,7 +6,7 @@ version. Counted through the Prefect client, by task run state ("Cached" or not)
 
 1. a refresh of the embedded data into a new warehouse: every LP unit comes from the cache
    that `published_db` filled in this session (same inputs, same code);
-2. the same plus one new file that revises one province's self-employment in ONE year:
+2. the same plus one new file that revises one province's total employment in ONE year:
    only that year's DEA and the two Malmquist pairs containing it run again;
 3. the same again (nothing new): the published run is reused, nothing new is published.
 

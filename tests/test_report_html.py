@@ -312,7 +312,7 @@ def test_report_is_self_contained(real_report):
     for t in ("malmquist", "inequality", "coupling", "synergy"):
         assert f"This run has no results.{t} table." not in html
     # several coupling systems: the page shows one and names the others
-    assert "Shown: the system cbec+logistics+industry." in html
+    assert "Shown: the system cbec+trade+logistics+industry." in html
 
 
 @needs_chromium
