@@ -164,3 +164,23 @@ def test_unresolved_cell_fails_the_staging_gate() -> None:
         validate_stage.fn({"panel": panel, "conflicts": conflicts}, "staging", None, None)
     text = str(err.value)
     assert "reconciliation" in text and "hainan_customs.csv" in text and "line 7" in text
+
+
+def test_every_staged_source_is_ranked() -> None:
+    """A source outside every family would rank last silently: each configured source that
+    reaches staging belongs to a family of config/variables.toml [staging]."""
+    import tomllib
+
+    from warehouse.ranking import source_table
+
+    cfg = tomllib.loads((ROOT / "config" / "sources.toml").read_text(encoding="utf-8"))
+    staged = [n for n, s in cfg["sources"].items() if s.get("reader") != "series_long"]
+    table = source_table(staged + ["user:new_export.csv"], staging.load_variables()["staging"])
+    assert table.filter(pl.col("family") == "unranked").is_empty(), table
+    ranks = dict(zip(table["source"], table["family_rank"], strict=True))
+    assert (
+        ranks["user:new_export.csv"]
+        < ranks["nbs_exports_2016_2024"]
+        < ranks["cn_prov_macro_1949_2022"]
+    )
+    assert ranks["nbs_prov_2000_2019"] == ranks["nbs_exports_2016_2024"]  # one family, by vintage

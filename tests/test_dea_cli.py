@@ -134,7 +134,10 @@ def test_efficiency_task_tables():
     from tasks.efficiency import compute_efficiency
 
     params = tomllib.loads((Path(__file__).parent.parent / "config/dea.toml").read_text())
-    assert params["inputs"] == ["capital_stock", "labour"]  # the default specification (METHODS §3.1)
+    assert params["inputs"] == [
+        "capital_stock",
+        "labour",
+    ]  # the default specification (METHODS §3.1)
     rng = np.random.default_rng(1)
     codes = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32"]
     rows = [
