@@ -21,6 +21,7 @@ from cbec.errors import InputError
 from cbec.paths import config_dir, data_dir
 from warehouse.db import connect, connect_for_reading, has_column, query_pl
 from warehouse.readers import RawTable, read_source
+from warehouse.readers.common import month_ranges as _ranges
 from warehouse.readers.common import sha256_of
 from warehouse.schema import RAW_TABLES
 from warehouse.vintage import VintageError, default_vintage, validate_vintage
@@ -372,18 +373,3 @@ def check_customs_months(records: pl.DataFrame | None, today: dt.date | None = N
         notes.append(f"{files}: {g['year']} is year-to-date (months {_ranges(g['months'])}); it "
                      "enters the yearly panel when all 12 months are loaded")  # fmt: skip
     return sorted(set(notes))
-
-
-def _ranges(months: list[int]) -> str:
-    out, start, prev = [], None, None
-    for x in sorted(months):
-        if start is None:
-            start = prev = x
-        elif x == prev + 1:
-            prev = x
-        else:
-            out.append(f"{start}–{prev}" if start != prev else str(start))
-            start = prev = x
-    if start is not None:
-        out.append(f"{start}–{prev}" if start != prev else str(start))
-    return ", ".join(out)

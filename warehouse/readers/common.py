@@ -1,10 +1,23 @@
-"""Shared pieces of the source-file readers: decoding, numbers, units, the record frame."""
+"""Shared pieces of the source-file readers: decoding, streaming CSV rows, numbers, units, the
+record frame, and the limits that keep reading bounded (memory < 4 × file size + 200 MB).
+
+- Encodings: UTF-8 (with/without BOM), GBK/GB18030, UTF-16 with a BOM (Excel "Unicode text").
+  Decided by a streaming pass over the bytes (1 MB chunks), never by loading the file.
+- Line endings: LF, CRLF and CR-only; line numbers are physical lines of the file (a quoted
+  multi-line header cell counts its lines), so messages name the right line.
+- Numbers: locale-free. '1234.5', '-0.3', '1,234,567.8' (a comma only in a valid 3-digit
+  grouping) and '1.5e3' are numbers; '49670,2', '1,23', '1.234,5' are ambiguous and an error
+  naming the cell — a decimal comma is never guessed.
+"""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as _dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,37 +69,148 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def decode_text(path: Path, display: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030; an empty or undecodable file is an error."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError("file is empty", file=display)
-    if b"\x00" in raw[:4096]:
+MAX_RECORDS = 5_000_000  # cells per file: far above any provincial table, bounds memory
+MAX_ROW_LINES = 8  # physical lines one CSV row may span (quoted multi-line header cells)
+_CHUNK = 1 << 20
+
+
+def sniff_encoding(path: Path, display: str) -> str:
+    """The encoding of a text file, decided by streaming over its bytes: 'utf-16' (BOM),
+    'utf-8-sig' or 'gb18030'; InputError for empty, binary or undecodable files."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        with open(path, "rb") as fh:
+            if not any(chunk.strip() for chunk in iter(lambda: fh.read(_CHUNK), b"")):
+                raise InputError("file is empty", file=display)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
         raise InputError(
-            "file is binary or UTF-16 encoded; save it as UTF-8 or GBK CSV", file=display
+            "file is binary or UTF-16 without a byte-order mark; save it as UTF-8 or GBK CSV",
+            file=display,
         )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError(
-                "cannot decode as UTF-8 or GBK (broken encoding)", file=display, line=line
-            ) from exc
-    if "\ufffd" in text:
-        line = text[: text.index("\ufffd")].count("\n") + 1
+    bad_line = 1
+    for enc in ("utf-8-sig", "gb18030"):
+        dec = codecs.getincrementaldecoder(enc)()
+        lines = 1
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                try:
+                    dec.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad_line = lines + chunk[: max(0, exc.start)].count(b"\n")
+                    break
+                lines += chunk.count(b"\n")
+            else:
+                try:
+                    dec.decode(b"", final=True)
+                    return enc
+                except UnicodeDecodeError:
+                    bad_line = lines
+    raise InputError("cannot decode as UTF-8 or GBK (broken encoding)", file=display, line=bad_line)
+
+
+def _check_text(head: str, display: str) -> None:
+    if "\ufffd" in head:
+        line = head[: head.index("\ufffd")].count("\n") + 1
         raise InputError(
             "text contains replacement characters (broken encoding)", file=display, line=line
         )
-    if _looks_mojibake(text):
+    if _looks_mojibake(head):
         raise InputError(
             "text looks mis-encoded (UTF-8 bytes read as Latin-1/GBK, mojibake); re-export the file",
             file=display,
             line=1,
         )
-    return text
+
+
+def decode_text(path: Path, display: str) -> str:
+    """The whole text (small files only: sniffing of layouts); see `csv_rows` for reading."""
+    enc = sniff_encoding(path, display)
+    with open(path, encoding=enc, newline="") as fh:
+        text = fh.read(1 << 16)
+    _check_text(text, display)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _replacement_line(path: Path, enc: str) -> int | None:
+    with open(path, encoding=enc, newline="") as fh:
+        for i, line in enumerate(fh, start=1):
+            if "\ufffd" in line:
+                return i
+    return None
+
+
+@dataclass
+class CsvRow:
+    """One CSV row: its first physical line, its cells with trailing empty cells removed, and
+    the number of cells as written (`width`, trailing empties included)."""
+
+    line: int
+    cells: list[str]
+    width: int
+    last_line: int = 0
+
+
+def csv_rows(path: Path, display: str) -> Iterator[CsvRow]:
+    """Stream the rows of a CSV file (any encoding/line ending above). Blank rows are skipped;
+    a quote that never closes is an error naming the line where it opened."""
+    enc = sniff_encoding(path, display)
+    with open(path, encoding=enc, newline="") as fh:
+        _check_text(fh.read(1 << 16), display)
+    if (line := _replacement_line(path, enc)) is not None:
+        raise InputError(
+            "text contains replacement characters (broken encoding)", file=display, line=line
+        )
+    csv.field_size_limit(1 << 20)
+    with open(path, encoding=enc, newline="") as fh:
+        reader = csv.reader(fh)
+        prev = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(
+                    f"a quoted cell opened on line {prev + 1} never closes (stray quote?): {exc}",
+                    file=display,
+                    line=prev + 1,
+                ) from None
+            start, prev = prev + 1, reader.line_num
+            if prev - start + 1 > MAX_ROW_LINES:
+                raise InputError(
+                    f"a quoted cell spans lines {start}–{prev} (stray quote?)",
+                    file=display,
+                    line=start,
+                )
+            width = len(row)
+            while row and not row[-1].strip():
+                row.pop()
+            if row:
+                yield CsvRow(start, row, width, prev)
+
+
+def ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 4))
+        tail = fh.read()
+    return tail.endswith((b"\n", b"\r", b"\n\x00", b"\r\x00"))
+
+
+def truncation_check(path: Path, display: str, last: CsvRow | None, *, footer: bool) -> None:
+    """A file whose last line is a data row without a line break was cut off (a download
+    interrupted inside the last number): real exports end with a footer or a line break."""
+    if last is not None and not footer and not ends_with_newline(path):
+        raise InputError(
+            "the file ends inside its last data row (no line break and no footer after it): "
+            "the download was cut off (truncated file?)",
+            file=display,
+            line=last.line,
+        )
 
 
 _MOJIBAKE = re.compile(r"[ÃÂåæçèéäï][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ''\"\"•–—˜™š›œžŸ¡-¿]")
@@ -124,16 +248,33 @@ def parse_number(
     s = str(raw).strip().replace("\u3000", "").strip()
     if s in missing:
         return None
-    t = s.replace(",", "")
+    if "," in s:
+        if not _GROUPED.match(s):
+            raise InputError(
+                f"ambiguous number {s!r} in column {column!r}: a comma is read only as a "
+                "thousands separator in 3-digit groups (1,234,567.8); a decimal comma is never "
+                "guessed — re-export with a decimal point",
+                file=file,
+                line=line,
+            )
+        t = s.replace(",", "")
+    else:
+        t = s
+    if not _PLAIN.match(t):
+        raise InputError(f"non-numeric value {s!r} in column {column!r}", file=file, line=line)
     try:
         v = float(t)
-    except ValueError:
+    except ValueError:  # pragma: no cover - _PLAIN only admits float syntax
         raise InputError(
             f"non-numeric value {s!r} in column {column!r}", file=file, line=line
         ) from None
     if v != v or v in (float("inf"), float("-inf")):
         raise InputError(f"non-finite value {s!r} in column {column!r}", file=file, line=line)
     return v
+
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def region_of(name: str, *, file: str, line: int) -> str | None:
@@ -199,14 +340,85 @@ def check_duplicates(df: pl.DataFrame, keys: list[str], file: str) -> None:
         )
 
 
-def data_rows(rows: list[list[str]], width: int, *, file: str, start: int = 2, hint: str = ""):
-    """(line number, cells) of the non-empty data rows of a CSV; a row with another number of
-    cells than the header is an error naming file and line."""
+def data_rows(rows, width: int, *, file: str, start: int = 2, hint: str = ""):
+    """(line number, cells) of the data rows of a CSV. `rows` are CsvRow (or plain lists,
+    numbered from `start`). Cells are padded to the header `width` when the row was written
+    with that many cells (empty last cells are missing values); a row written with fewer
+    cells, or with extra non-empty cells, is an error naming file and line."""
     for i, row in enumerate(rows, start=start):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != width:
+        if isinstance(row, CsvRow):
+            line, cells, written = row.line, row.cells, row.width
+        else:
+            line, cells = i, row
+            written = len(row)
+            if not any(c.strip() for c in row):
+                continue
+        if len(cells) > width:
             raise InputError(
-                f"row has {len(row)} cells but the header has {width}{hint}", file=file, line=i
+                f"row has {len(cells)} cells but the header has {width}{hint}", file=file, line=line
             )
-        yield i, row
+        if written < width:
+            raise InputError(
+                f"row has {written} cells but the header has {width}{hint}", file=file, line=line
+            )
+        yield line, cells + [""] * (width - len(cells))
+
+
+class Tracked:
+    """Iterate rows and remember the last one (for the truncation check)."""
+
+    def __init__(self, rows: Iterator[CsvRow]):
+        self.rows, self.last = rows, None
+
+    def __iter__(self) -> Iterator[CsvRow]:
+        for r in self.rows:
+            self.last = r
+            yield r
+
+
+class RecordSink:
+    """Collects reader records into polars chunks (columnar, ~60 B a cell instead of a dict
+    each), with the MAX_RECORDS bound per file."""
+
+    def __init__(self, file: str, extra: dict[str, pl.DataType] | None = None):
+        self.file, self.extra = file, extra
+        self.rows: list[dict] = []
+        self.chunks: list[pl.DataFrame] = []
+        self.count = 0
+
+    def append(self, rec: dict) -> None:
+        self.rows.append(rec)
+        self.count += 1
+        if self.count > MAX_RECORDS:
+            raise InputError(
+                f"more than {MAX_RECORDS:,} cells: not a provincial statistics table (split it)",
+                file=self.file,
+                line=rec.get("line_no"),
+            )
+        if len(self.rows) >= 100_000:
+            self.chunks.append(records_frame(self.rows, self.extra))
+            self.rows = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def frame(self) -> pl.DataFrame:
+        if self.rows or not self.chunks:
+            self.chunks.append(records_frame(self.rows, self.extra))
+            self.rows = []
+        return pl.concat(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
+
+
+def month_ranges(months: list[int]) -> str:
+    """[1, 2, 3, 5] → '1–3, 5'."""
+    out, start, prev = [], None, None
+    for x in sorted(months):
+        if start is not None and x == prev + 1:
+            prev = x
+            continue
+        if start is not None:
+            out.append(f"{start}–{prev}" if start != prev else str(start))
+        start = prev = x
+    if start is not None:
+        out.append(f"{start}–{prev}" if start != prev else str(start))
+    return ", ".join(out)
