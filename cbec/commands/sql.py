@@ -167,24 +167,34 @@ def _consume(con, query: str, args: argparse.Namespace, out: dict) -> None:
 
 
 def _run(con, query: str, args: argparse.Namespace) -> dict:
-    """Run `_consume` with the timeout and Ctrl-C handling (con.interrupt from this thread)."""
+    """Run `_consume` in a worker thread; the main thread enforces the timeout and turns Ctrl-C
+    (its own SIGINT handler: the default one is not delivered while DuckDB runs) into
+    con.interrupt(), so the query stops within 2 s."""
+    import signal
+
     from cbec.errors import UsageError
 
     out: dict = {}
+    interrupted = threading.Event()
     worker = threading.Thread(target=_consume, args=(con, query, args, out), daemon=True)
     deadline = time.monotonic() + args.timeout
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, lambda *_: interrupted.set()) if main_thread else None
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.05)
+            if interrupted.is_set():
+                con.interrupt()
+                worker.join(1.5)
+                raise KeyboardInterrupt
             if worker.is_alive() and time.monotonic() > deadline:
                 con.interrupt()
                 worker.join(2)
                 raise UsageError(f"query stopped after the --timeout of {args.timeout:g} s")
-    except KeyboardInterrupt:
-        con.interrupt()
-        worker.join(2)
-        raise
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, old)
     err = out.get("error")
     if err is not None:
         _raise_sql(err)
