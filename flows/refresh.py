@@ -98,8 +98,7 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
     read = read_sources(db, extra_files, extra_vintage, data_dir, sources_config)
     workcopy.kill_point("read")
     logger.info("read %d source files (%d new)", len(read.files), len(read.new))
-    for note in read.notes():
-        logger.warning(note)
+    _ = [logger.warning(note) for note in read.notes()]
     run_id: str | None = None
     validation: list[dict] = []
     try:
@@ -164,14 +163,8 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
             store.fail_run(db, run_id, f"{type(exc).__name__}: {exc}")
         raise
     report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation)  # fmt: skip
-    result = {
-        "run_id": published,
-        "reused": published != run_id,
-        "tables": {k: v.height for k, v in tables.items()},
-        "kind": kind,
-        "scope": scope,
-    }
-    return result, tables
+    heights = {k: v.height for k, v in tables.items()}
+    return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope}, tables  # fmt: skip
 
 
 def _report_file(db: str, run_id: str, logger) -> None:

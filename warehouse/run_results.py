@@ -33,7 +33,7 @@ def resolve_run(
     newest published run of `flow`. None if nothing matches; ValueError if a prefix is ambiguous."""
     cols = "run_id, flow, status, started_at, finished_at, input_fingerprint, params, params_hash, code_version, prefect_flow_run_id, message"
     if run_id is None:  # the run results.latest_* follow (newest full or promoted run)
-        from warehouse.store import latest_run_id
+        from warehouse.versions import latest_run_id
 
         latest = latest_run_id(con, flow=flow)
         if latest is None:

@@ -112,15 +112,46 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
+class _NoTracebackForUserErrors:
+    """Logging filter: Prefect logs a failed flow run with its traceback; for the errors a
+    person acts on (bad input, validation, busy …: CbecError) the one-line message is enough."""
+
+    def filter(self, record) -> bool:
+        from cbec.errors import CbecError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, CbecError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _quiet_prefect_tracebacks() -> None:
+    import logging
+
+    flt = _NoTracebackForUserErrors()
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).addFilter(flt)
+        for h in logging.getLogger(name).handlers:
+            h.addFilter(flt)
+    for h in logging.getLogger().handlers:
+        h.addFilter(flt)
+
+
 def _run_flow(
     db: str, args: argparse.Namespace, vintage: str | None, years: list[int] | None
 ) -> dict:
-    """The refresh flow, with infrastructure failures turned into messages (never a traceback)."""
+    """The refresh flow, with infrastructure failures turned into messages (never a traceback).
+    The writer lock is taken here, before Prefect starts, so a busy warehouse costs nothing
+    and says so in one line; the flow's own session joins it."""
     import duckdb
 
     from cbec.errors import CbecError, InputError
+    from warehouse.lock import WriterLock
+
+    lock = WriterLock(db, wait=args.wait, label="cbec run").acquire()
     from flows.refresh import refresh
 
+    _quiet_prefect_tracebacks()
     try:
         return refresh(
             db=db,
@@ -137,3 +168,5 @@ def _run_flow(
         raise InputError(f"warehouse error: {exc}", file=db) from None
     except OSError as exc:
         raise InputError(f"{exc.strerror or exc}", file=exc.filename or db) from None
+    finally:
+        lock.release()

@@ -241,7 +241,12 @@ def handle(args: argparse.Namespace) -> int:
     if not port_free(args.port):
         raise UsageError(f"port {args.port} on 127.0.0.1 is in use; pass --port")
     log_dir = sf.parent / "serve"
-    server, api_url = start_server(args.port, log_dir, args.timeout)
+    try:
+        server, api_url = start_server(args.port, log_dir, args.timeout)
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        raise UsageError(
+            f"the Prefect server did not start: {exc} (log: {log_dir}/server.log)"
+        ) from None
     st = {"server_pid": server.pid, "server_start": _started(server.pid), "port": args.port, "api_url": api_url,
           "ui_url": f"http://127.0.0.1:{args.port}", "log_dir": str(log_dir)}  # fmt: skip
     sf.parent.mkdir(parents=True, exist_ok=True)
@@ -252,8 +257,10 @@ def handle(args: argparse.Namespace) -> int:
             worker = start_worker(api_url, log_dir)
             st["worker_pid"], st["worker_start"] = worker.pid, _started(worker.pid)
             sf.write_text(json.dumps(st, indent=2))
-    except Exception:
+    except Exception as exc:
         stop()
+        if isinstance(exc, RuntimeError | OSError):
+            raise UsageError(f"setting up the work pool/deployments failed: {exc}") from None
         raise
     print(f"Prefect UI:   {st['ui_url']}")
     print(f"API:          export PREFECT_API_URL={api_url}")
