@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 unexpected internal error; 2 usage error (bad options);
 3 input error (unreadable or malformed file, unknown province, unbalanced panel …);
 4 validation failed (a critical expectation blocked publishing);
-5 numerical failure (solver did not converge, model not identified).
+5 numerical failure (solver did not converge, model not identified);
+6 busy: another run holds the warehouse lock, or the warehouse changed under a run.
 """
 
 from __future__ import annotations
@@ -42,3 +43,10 @@ class ValidationFailed(CbecError):
 
 class NumericalError(CbecError):
     exit_code = 5
+
+
+class Busy(CbecError):
+    """Another run holds the warehouse lock (and --wait expired), or the warehouse changed
+    under a run so its result would be stale: nothing was published."""
+
+    exit_code = 6

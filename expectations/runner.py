@@ -194,6 +194,7 @@ class ValidationResult:
     counts: dict[str, int] = field(default_factory=dict)  # severity → findings incl. unlisted
     check_counts: dict[str, int] = field(default_factory=dict)  # "severity:check" → findings
     elapsed_s: float = 0.0
+    list_limit: int = 50  # findings per list in to_dict (all are kept, so filters see them)
 
     @property
     def passed(self) -> bool:
@@ -211,8 +212,8 @@ class ValidationResult:
             "passed": self.passed,
             "critical_failures": self.counts.get("critical", len(self.critical_failures)),
             "warnings": self.counts.get("warning", len(self.warnings)),
-            "failures": [_jsonable(f.to_dict()) for f in self.critical_failures],
-            "warning_findings": [_jsonable(f.to_dict()) for f in self.warnings],
+            "failures": [_jsonable(f.to_dict()) for f in self.critical_failures[: self.list_limit]],
+            "warning_findings": [_jsonable(f.to_dict()) for f in self.warnings[: self.list_limit]],
             "finding_counts": dict(self.check_counts),
             "expectations": [_jsonable(asdict(o)) for o in self.outcomes],
             "elapsed_s": round(self.elapsed_s, 4),
@@ -536,7 +537,6 @@ def validate_frame(
             frame, exp, r, table, source_file, sev, check, rule, col, err
         )
         seen: set = set()
-        listed = {"critical": 0, "warning": 0}
         for f, sources in findings:
             key = (f.check, f.file, f.line, f.variable, f.region_code, f.year, str(f.observed))
             if key in seen:
@@ -548,15 +548,16 @@ def validate_frame(
             counts[f.severity] += 1
             ck = f"{f.severity}:{check}"
             res.check_counts[ck] = res.check_counts.get(ck, 0) + 1
-            if listed[f.severity] < limit:
-                listed[f.severity] += 1
-                (res.critical_failures if f.severity == "critical" else res.warnings).append(f)
+            # every resolved finding is kept (a filter by file must see all of them, not the
+            # first `limit`); `limit` only caps what to_dict lists
+            (res.critical_failures if f.severity == "critical" else res.warnings).append(f)
         # rows beyond MAX_RESOLVED are counted with the expectation's severity
         counts[sev] += unresolved
         if unresolved:
             ck = f"{sev}:{check}"
             res.check_counts[ck] = res.check_counts.get(ck, 0) + unresolved
     res.counts = counts
+    res.list_limit = limit
     res.elapsed_s = time.perf_counter() - t0
     return res
 

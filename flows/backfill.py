@@ -1,6 +1,8 @@
 """Backfill: recompute the LP work (DEA per year, Malmquist pairs) of a chosen range of years
 and publish it as its own run (the run's params record `years`). Composition only: a refresh
-restricted to `first_year..last_year`; unchanged years come from the task cache."""
+restricted to `first_year..last_year`; unchanged years come from the task cache. It is a
+'partial' run (kind/scope in results.runs): it never replaces results.latest_* (which follow
+the newest full refresh) unless an operator runs `cbec runs promote RUN`."""
 
 from __future__ import annotations
 

@@ -6,6 +6,10 @@
 
 Nothing is written to raw.*/staging.* before its gate passed; a critical finding fails the run
 (results.runs status 'failed', results.validations keeps the JSON) and publishes nothing.
+The whole run is one write session (warehouse/workcopy.py): it waits for the writer lock
+(`wait` seconds, None = until free), works on a side copy of the warehouse and replaces the
+warehouse atomically at the end, so readers are never blocked and a killed run leaves nothing.
+A run restricted to `years` is a 'partial' run: published as its own version, never latest.
 Runs with no Prefect server (ephemeral mode) from `cbec run`, or as a deployment (prefect.yaml).
 """
 
@@ -18,19 +22,21 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from cbec.paths import db_path
+from cbec.procguard import guard_prefect_server
 from cbec.settings import load_params
 from flows.lp import lp_tables
 from tasks.coevolution import compute_coevolution
-from tasks.ingest import load, read_sources, stage
+from tasks.ingest import load, read_sources, record_inputs, stage, staging_fingerprint
 from tasks.monitoring import report_run
 from tasks.plausibility import plausibility_frame, summary_lines
 from tasks.production import build_dea_panel, compute_production, compute_sensitivity, with_quality
 from tasks.publish import publish
 from tasks.structure import compute_structure
 from tasks.validate import validate_stage
-from warehouse import store
+from warehouse import store, workcopy
 
 FLOW_NAME = "refresh"
+guard_prefect_server()  # the temporary Prefect server dies with this process (SIGKILL too)
 
 
 @flow(name=FLOW_NAME, log_prints=True)
@@ -43,26 +49,68 @@ def refresh(
     runner: str = "local",
     address: str | None = None,
     years: list[int] | None = None,
+    wait: float | None = None,
 ) -> dict:
     """Refresh the warehouse from the configured sources (plus `extra_files`) and publish a run.
     `runner`/`address`: task runner of the LP fan-out ("local" threads, or "dask" on the cluster
-    at `address`, default a LocalCluster). `years`: restrict the per-year LP work (backfill)."""
+    at `address`, default a LocalCluster). `years`: restrict the per-year LP work (backfill, a
+    'partial' run). `wait`: seconds to wait for the writer lock (None: until it is free)."""
     logger = get_run_logger()
     db = str(Path(db) if db else db_path())
+    extra_vintage = check_vintage(extra_vintage)
     params = load_params()
+    kind, scope = "full", "all years"
     if years:
         params["years"] = sorted({int(y) for y in years})
+        kind, scope = "partial", _scope(params["years"])
+    with workcopy.session(db, wait=wait, label=f"refresh ({scope})", on_wait=logger.warning, log=logger.warning):  # fmt: skip
+        result, tables = _refresh_in_session(
+            db, params, kind, scope, extra_files, extra_vintage, data_dir, sources_config,
+            runner, address, logger,
+        )  # fmt: skip
+    if not result["reused"]:
+        _report_file(db, result["run_id"], logger)
+    return result
+
+
+def check_vintage(vintage: str | None) -> str | None:
+    """A --vintage is YYYY, YYYY-MM or YYYY-MM-DD (UsageError before anything is read)."""
+    from cbec.errors import UsageError
+    from warehouse.vintage import VintageError, validate_vintage
+
+    if vintage is None:
+        return None
+    try:
+        return validate_vintage(vintage)
+    except VintageError as exc:
+        raise UsageError(f"--vintage: {exc}") from None
+
+
+def _scope(years: list[int]) -> str:
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"years {years[0]}–{years[-1]}" if len(years) > 1 else f"year {years[0]}"
+    return "years " + ",".join(map(str, years))
+
+
+def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, data_dir,
+                        sources_config, runner, address, logger):  # fmt: skip
+    """The run inside its write session (see `refresh`); returns (result, tables)."""
     prefect_id = str(flow_run.get_id() or "")
     read = read_sources(db, extra_files, extra_vintage, data_dir, sources_config)
+    workcopy.kill_point("read")
     logger.info("read %d source files (%d new)", len(read.files), len(read.new))
+    _ = [logger.warning(note) for note in read.notes()]
     run_id: str | None = None
     validation: list[dict] = []
     try:
         if read.new:  # the attempted run exists from here, so its validations are kept
-            run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id)  # fmt: skip
+            run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+            workcopy.kill_point("started")
             validation.append(validate_stage(read.raw_frames(), "raw", db, run_id))
         panel, conflicts, fingerprint = stage(db, read)
-        if read.new:
+        if read.new or staging_fingerprint(db) != fingerprint:  # new files, or an input removed
+            if run_id is None:
+                run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
             added = [sf.display for sf, _ in read.new if sf.source_name.startswith("user:")]
             validation.append(
                 validate_stage(
@@ -70,6 +118,10 @@ def refresh(
                 )
             )
             load(db, read, panel, conflicts)
+            workcopy.kill_point("loaded")
+        record_inputs(db, read)
+        for note in read.month_notes or []:
+            logger.warning(note)
         logger.info("staging.panel: %d rows, %d multi-source cells", panel.height, conflicts.height)  # fmt: skip
 
         existing = store.find_reusable_run(
@@ -79,9 +131,10 @@ def refresh(
             if run_id:
                 store.mark_reused(db, run_id, existing)
             report_run(run_id=existing, reused=True, inputs=read.inputs(), tables={}, fingerprint=fingerprint, validation=validation or None)  # fmt: skip
-            return {"run_id": existing, "reused": True, "tables": {}}
+            return {"run_id": existing, "reused": True, "tables": {}}, {}
         if run_id is None:
-            run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id)  # fmt: skip
+            run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+            workcopy.kill_point("started")
             validation.append(
                 validate_stage({"panel": panel, "conflicts": conflicts}, "staging", db, run_id)
             )
@@ -90,13 +143,16 @@ def refresh(
         tables.update(compute_production(panel, params["production"]))
         dpanel = build_dea_panel(tables, panel, params["dea"])
         tables["dea_panel"] = dpanel
+        workcopy.kill_point("computed")
         tables.update(lp_tables(dpanel, params, runner, address, params.get("years")))
+        workcopy.kill_point("lp")
         tables["efficiency_sensitivity"] = compute_sensitivity(panel, tables, params)
         tables.update(compute_structure(panel, params))
         tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
         tables = with_quality(tables, panel, params)
         plaus = plausibility_frame(tables)
         validation.append(validate_stage({**tables, "plausibility": plaus}, "results", db, run_id))
+        workcopy.kill_point("validated")
         published = publish(
             db,
             tables,
@@ -106,6 +162,8 @@ def refresh(
             run_id=run_id,
             inputs=read.inputs(),
             prefect_flow_run_id=prefect_id,
+            kind=kind,
+            scope=scope,
         )
     except BaseException as exc:
         if run_id:
@@ -113,12 +171,8 @@ def refresh(
         raise
     extra = {"Plausibility": summary_lines(plaus), "Specification": _spec_line(params, tables)}
     report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation, extra=extra)  # fmt: skip
-    _report_file(db, published, logger)
-    return {
-        "run_id": published,
-        "reused": published != run_id,
-        "tables": {k: v.height for k, v in tables.items()},
-    }
+    heights = {k: v.height for k, v in tables.items()}
+    return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope}, tables  # fmt: skip
 
 
 def _spec_line(params: dict, tables: dict[str, pl.DataFrame]) -> str:

@@ -19,6 +19,11 @@ from warehouse.readers import RawTable
 class ReadResult:
     files: list[SourceFile]  # every active source file (configured + extra)
     new: list[tuple[SourceFile, RawTable]]  # files not loaded before, read into memory
+    month_notes: list[str] | None = None  # customs year-to-date notes (stage)
+
+    def notes(self) -> list[str]:
+        """What the readers said about the new files (hidden sheets skipped, …)."""
+        return [f"{sf.display}: {n}" for sf, t in self.new for n in t.notes]
 
     def raw_frames(self) -> dict[str, pl.DataFrame]:
         """Newly read records per raw table, with lineage columns, for the raw validation gate."""
@@ -63,7 +68,9 @@ def read_sources(
     sources_config: str | None = None,
 ) -> ReadResult:
     cfg = ingest.load_sources_config(Path(sources_config)) if sources_config else None
-    files = ingest.discover(cfg, Path(data_dir) if data_dir else None, extra_files, extra_vintage)
+    files = ingest.discover(
+        cfg, Path(data_dir) if data_dir else None, extra_files, extra_vintage, db_path=db
+    )
     return ReadResult(files=files, new=ingest.read_new(files, ingest.loaded_shas(db)))
 
 
@@ -72,6 +79,7 @@ def stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     """Build staging.panel/conflicts in memory from the active files (loaded ones from raw.*,
     new ones from memory) — nothing is written before the staging gate."""
     records = ingest.staging_records(db, read.files, read.new)
+    read.month_notes = ingest.check_customs_months(records)
     panel, conflicts = staging.build_panel(records)
     return panel, conflicts, ingest.fingerprint(panel)
 
@@ -84,9 +92,15 @@ def stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     cache_policy=None,
 )
 def load(db: str, read: ReadResult, panel: pl.DataFrame, conflicts: pl.DataFrame) -> None:
-    """Write the validated new files into raw.* and replace staging (each one transaction)."""
+    """Write the validated new files into raw.* and replace staging (each one transaction), and
+    record the --add files as configured inputs of every later run."""
     ingest.insert_raw(db, read.new)
     ingest.write_staging(db, panel, conflicts)
+
+
+def record_inputs(db: str, read: ReadResult) -> int:
+    """Record the --add files of this run as configured inputs (idempotent)."""
+    return ingest.record_added(db, read.files, None)
 
 
 def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
@@ -94,3 +108,8 @@ def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFram
     panel, conflicts, fp = stage.fn(db, read)
     load.fn(db, read, panel, conflicts)
     return panel, conflicts, fp
+
+
+def staging_fingerprint(db: str) -> str:
+    """Fingerprint of the staging panel the warehouse holds now."""
+    return ingest.fingerprint(ingest.current_staging(db))

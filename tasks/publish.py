@@ -26,6 +26,8 @@ def publish(
     run_id: str,
     inputs: pl.DataFrame,
     prefect_flow_run_id: str | None,
+    kind: str = "full",
+    scope: str | None = None,
 ) -> str:
     return store.publish_run(
         db,
@@ -36,4 +38,6 @@ def publish(
         run_id=run_id,
         prefect_flow_run_id=prefect_flow_run_id,
         inputs=inputs,
+        kind=kind,
+        scope=scope,
     )

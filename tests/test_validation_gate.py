@@ -225,5 +225,9 @@ def test_cli_validate_rejects_and_never_writes(db_copy, name, monkeypatch, capsy
     h = _sha(db_copy)
     rc = main(["validate", str(CORPUS / name)])
     capsys.readouterr()
-    assert rc == (3 if MANIFEST[name]["stage"] == "input" else 4)
+    spec = MANIFEST[name]
+    expected = (
+        spec["cli_exit"] if spec["stage"] == "accepted" else 3 if spec["stage"] == "input" else 4
+    )
+    assert rc == expected
     assert _sha(db_copy) == h

@@ -32,14 +32,13 @@ def resolve_run(
     """The run row for `run_id` (a unique prefix is enough), or, when `run_id` is None, the
     newest published run of `flow`. None if nothing matches; ValueError if a prefix is ambiguous."""
     cols = "run_id, flow, status, started_at, finished_at, input_fingerprint, params, params_hash, code_version, prefect_flow_run_id, message"
-    if run_id is None:
-        sql = f"SELECT {cols} FROM results.runs WHERE status = 'published'"
-        args: list = []
-        if flow:
-            sql += " AND flow = ?"
-            args.append(flow)
-        sql += " ORDER BY finished_at DESC, run_id DESC LIMIT 1"
-        rows = query_pl(con, sql, args or None)
+    if run_id is None:  # the run results.latest_* follow (newest full or promoted run)
+        from warehouse.versions import latest_run_id
+
+        latest = latest_run_id(con, flow=flow)
+        if latest is None:
+            return None
+        rows = query_pl(con, f"SELECT {cols} FROM results.runs WHERE run_id = ?", [latest])
     else:
         rows = query_pl(con, f"SELECT {cols} FROM results.runs WHERE run_id = ?", [run_id])
         if rows.is_empty():

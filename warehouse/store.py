@@ -7,6 +7,11 @@
   published run that has that table; older versions stay queryable by run_id.
 - A run with the same flow, input fingerprint, parameters and code version as a published
   run is not written again: `find_reusable_run` returns the existing run id.
+- Runs have a `kind`: 'full' (a complete refresh) or 'partial' (a backfill or year subset, with
+  its `scope`). `results.latest_*` follow the newest full run, or a run an operator promoted
+  (`promote_run`) if that is newer; partial runs stay queryable by run_id.
+- Every write goes through a write session (warehouse/workcopy.py: writer lock, side file,
+  atomic replace), joined when the caller already holds one.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.db import connect, query_pl
+from warehouse import workcopy
+from warehouse.db import connect, connect_for_reading
+from warehouse.versions import _all_latest_views, latest_run_id, list_runs, promote_run
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE_DIRS = ("measures", "tasks", "flows", "warehouse")
@@ -59,10 +66,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+KINDS = ("full", "partial")
+
+
+def _db(db_path: str | Path | None) -> Path:
+    from cbec.paths import db_path as default_db
+
+    return Path(db_path) if db_path else default_db()
+
+
 def find_reusable_run(
     db_path: str | Path | None, *, flow: str, input_fingerprint: str, params: dict
 ) -> str | None:
-    con = connect(db_path)
+    con = connect_for_reading(_db(db_path))
     try:
         row = con.execute(
             """SELECT run_id FROM results.runs WHERE status = 'published' AND flow = ?
@@ -82,72 +98,81 @@ def start_run(
     params: dict,
     input_fingerprint: str | None = None,
     prefect_flow_run_id: str | None = None,
+    kind: str = "full",
+    scope: str | None = None,
 ) -> str:
     run_id = new_run_id()
-    con = connect(db_path)
-    try:
-        con.execute(
-            """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
-               params_hash, code_version, prefect_flow_run_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)""",
-            [
-                run_id,
-                flow,
-                _now(),
-                input_fingerprint,
-                json.dumps(params, default=str),
-                params_hash(params),
-                code_version(),
-                prefect_flow_run_id,
-            ],
-        )
-    finally:
-        con.close()
+    with workcopy.session(_db(db_path)):
+        con = connect(_db(db_path))
+        try:
+            _insert_run(
+                con, run_id, flow, params, input_fingerprint, prefect_flow_run_id, kind, scope
+            )
+        finally:
+            con.close()
     return run_id
 
 
+def _insert_run(con, run_id, flow, params, fingerprint, prefect_id, kind, scope) -> None:
+    import socket
+
+    if kind not in KINDS:
+        raise ValueError(f"run kind {kind!r} not in {KINDS}")
+    con.execute(
+        """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
+           params_hash, code_version, prefect_flow_run_id, kind, scope, pid, host)
+           VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [run_id, flow, _now(), fingerprint, json.dumps(params, default=str), params_hash(params),
+         code_version(), prefect_id, kind, scope or "all years", os.getpid(), socket.gethostname()],
+    )  # fmt: skip
+
+
 def fail_run(db_path: str | Path | None, run_id: str, message: str) -> None:
-    con = connect(db_path)
-    try:
-        con.execute(
-            "UPDATE results.runs SET status = 'failed', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
-            [_now(), message[:4000], run_id],
-        )
-    finally:
-        con.close()
+    with workcopy.session(_db(db_path)):
+        con = connect(_db(db_path))
+        try:
+            con.execute(
+                "UPDATE results.runs SET status = 'failed', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
+                [_now(), message[:4000], run_id],
+            )
+        finally:
+            con.close()
 
 
 def mark_reused(db_path: str | Path | None, run_id: str, existing: str) -> None:
     """The attempted `run_id` found a published run with the same inputs, params and code."""
-    con = connect(db_path)
-    try:
-        con.execute(
-            "UPDATE results.runs SET status = 'reused', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
-            [_now(), f"same inputs and parameters as published run {existing}", run_id],
-        )
-    finally:
-        con.close()
+    with workcopy.session(_db(db_path)):
+        con = connect(_db(db_path))
+        try:
+            con.execute(
+                "UPDATE results.runs SET status = 'reused', finished_at = ?, message = ? WHERE run_id = ? AND status = 'running'",
+                [_now(), f"same inputs and parameters as published run {existing}", run_id],
+            )
+        finally:
+            con.close()
 
 
 def record_validation(
     db_path: str | Path | None, run_id: str | None, stage: str, result: dict
 ) -> None:
     """Store a validation result (JSON) against the attempted run, whatever its outcome."""
-    con = connect(db_path)
-    try:
-        con.execute(
-            "INSERT INTO results.validations VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                run_id,
-                stage,
-                bool(result.get("passed")),
-                int(result.get("critical_failures", 0)),
-                int(result.get("warnings", 0)),
-                json.dumps(result, default=str, ensure_ascii=False),
-                _now(),
-            ],
-        )
-    finally:
-        con.close()
+    with workcopy.session(_db(db_path)):
+        con = connect(_db(db_path))
+        try:
+            con.execute(
+                "INSERT INTO results.validations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    stage,
+                    bool(result.get("passed")),
+                    int(result.get("critical_failures", 0)),
+                    int(result.get("warnings", 0)),
+                    json.dumps(result, default=str, ensure_ascii=False),
+                    _now(),
+                ],
+            )
+        finally:
+            con.close()
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, rel_name: str) -> None:
@@ -172,13 +197,26 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, rel_name: str) -> N
             con.execute(f'ALTER TABLE results.{name} ADD COLUMN "{col}" {typ}')
 
 
-def _latest_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    con.execute(
-        f"""CREATE OR REPLACE VIEW results.latest_{name} AS SELECT * FROM results.{name}
-            WHERE run_id = (SELECT r.run_id FROM results.runs r JOIN results.run_tables t USING (run_id)
-                            WHERE r.status = 'published' AND t.table_name = '{name}'
-                            ORDER BY r.finished_at DESC, r.run_id DESC LIMIT 1)"""
-    )
+def _check_inputs_current(
+    con: duckdb.DuckDBPyConnection, inputs: pl.DataFrame | None, kind: str
+) -> None:
+    """A full run must have used every input added with --add and not removed since: otherwise
+    its result is stale (it started before the input was added) and is refused."""
+    if kind != "full" or inputs is None:
+        return
+    used = set(inputs["source_sha256"].to_list())
+    missing = [
+        f for sha, f in con.execute(
+            "SELECT source_sha256, source_file FROM raw.added_inputs WHERE removed_at IS NULL"
+        ).fetchall() if sha not in used
+    ]  # fmt: skip
+    if missing:
+        from cbec.errors import Busy
+
+        raise Busy(
+            "stale result not published: the warehouse now has added input(s) this run did not "
+            f"use ({', '.join(missing[:5])}); run again"
+        )
 
 
 def publish_run(
@@ -191,11 +229,14 @@ def publish_run(
     run_id: str | None = None,
     prefect_flow_run_id: str | None = None,
     inputs: pl.DataFrame | None = None,
+    kind: str = "full",
+    scope: str | None = None,
 ) -> str:
     """Publish all `tables` of one run atomically and return the run id.
 
     If a published run with the same flow, fingerprint, params and code version exists, its id is
-    returned and nothing is written (the attempted `run_id`, if any, is marked as a reuse)."""
+    returned and nothing is written (the attempted `run_id`, if any, is marked as a reuse).
+    A 'partial' run is published as a version of its own and never becomes results.latest_*."""
     for name in tables:
         if (
             not _NAME.match(name)
@@ -203,33 +244,33 @@ def publish_run(
             or name in ("runs", "run_tables", "run_inputs", "validations")
         ):
             raise ValueError(f"invalid result table name {name!r}")
-    existing = find_reusable_run(
-        db_path, flow=flow, input_fingerprint=input_fingerprint, params=params
-    )
-    if existing:
-        if run_id:
-            mark_reused(db_path, run_id, existing)
-        return existing
+    with workcopy.session(_db(db_path)):
+        existing = find_reusable_run(
+            db_path, flow=flow, input_fingerprint=input_fingerprint, params=params
+        )
+        if existing:
+            if run_id:
+                mark_reused(db_path, run_id, existing)
+            return existing
+        con = connect(_db(db_path))
+        try:
+            run_id = _publish_in(con, tables, run_id, flow, params, input_fingerprint,
+                                 prefect_flow_run_id, inputs, kind, scope)  # fmt: skip
+        finally:
+            con.close()
+        workcopy.kill_point("published")
+    return run_id
+
+
+def _publish_in(con, tables, run_id, flow, params, fingerprint, prefect_id, inputs, kind, scope):
+    """The publishing transaction (see publish_run)."""
     pause = float(os.environ.get("CBEC_TEST_PUBLISH_PAUSE", "0") or 0)
-    con = connect(db_path)
     try:
         con.execute("BEGIN TRANSACTION")
+        _check_inputs_current(con, inputs, kind)
         if run_id is None:
             run_id = new_run_id()
-            con.execute(
-                """INSERT INTO results.runs (run_id, flow, status, started_at, input_fingerprint, params,
-                   params_hash, code_version, prefect_flow_run_id) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)""",
-                [
-                    run_id,
-                    flow,
-                    _now(),
-                    input_fingerprint,
-                    json.dumps(params, default=str),
-                    params_hash(params),
-                    code_version(),
-                    prefect_flow_run_id,
-                ],
-            )
+            _insert_run(con, run_id, flow, params, fingerprint, prefect_id, kind, scope)
         for k, (name, frame) in enumerate(sorted(tables.items())):
             rel = f"_pub_{name}"
             con.register(rel, frame.to_arrow())
@@ -241,6 +282,8 @@ def publish_run(
             con.execute(
                 "INSERT INTO results.run_tables VALUES (?, ?, ?)", [run_id, name, frame.height]
             )
+            if k == 0:
+                workcopy.kill_point("publishing")
             if pause and k == 0:
                 print("CBEC_PUBLISH_PAUSED", flush=True, file=sys.stdout)
                 time.sleep(pause)
@@ -252,11 +295,12 @@ def publish_run(
             )
             con.unregister("_pub_inputs")
         con.execute(
-            "UPDATE results.runs SET status = 'published', finished_at = ?, input_fingerprint = ?, prefect_flow_run_id = coalesce(?, prefect_flow_run_id) WHERE run_id = ?",
-            [_now(), input_fingerprint, prefect_flow_run_id, run_id],
+            """UPDATE results.runs SET status = 'published', finished_at = ?, input_fingerprint = ?,
+               prefect_flow_run_id = coalesce(?, prefect_flow_run_id), kind = ?,
+               scope = coalesce(?, scope, 'all years') WHERE run_id = ?""",
+            [_now(), fingerprint, prefect_id, kind, scope, run_id],
         )
-        for name in tables:
-            _latest_view(con, name)
+        _all_latest_views(con)
         con.execute("COMMIT")
     except BaseException:
         try:
@@ -264,24 +308,7 @@ def publish_run(
         except Exception:
             pass
         raise
-    finally:
-        con.close()
     return run_id
-
-
-def list_runs(db_path: str | Path | None = None) -> pl.DataFrame:
-    con = connect(db_path, read_only=Path(db_path or "").exists() if db_path else False)
-    try:
-        return query_pl(
-            con,
-            """SELECT r.run_id, r.flow, r.status, r.started_at, r.finished_at, r.input_fingerprint,
-                      r.code_version, r.params, r.message,
-                      (SELECT string_agg(table_name || ':' || rows, ', ' ORDER BY table_name)
-                         FROM results.run_tables t WHERE t.run_id = r.run_id) AS tables
-               FROM results.runs r ORDER BY r.started_at DESC""",
-        )
-    finally:
-        con.close()
 
 
 def run_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
@@ -290,3 +317,6 @@ def run_tables(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
             "SELECT table_name, rows FROM results.run_tables WHERE run_id = ?", [run_id]
         ).fetchall()
     )
+
+
+__all__ = ["latest_run_id", "list_runs", "promote_run"]  # re-exported from warehouse.versions

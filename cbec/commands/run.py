@@ -1,4 +1,9 @@
-"""`cbec run`: refresh the warehouse now (ingest → validate → compute → publish)."""
+"""`cbec run`: refresh the warehouse now (ingest → validate → compute → publish).
+
+One writer at a time: a run takes the warehouse's writer lock (`<warehouse>.lock`); a second
+run waits for it (`--wait SECONDS` to give up after SECONDS with exit 6). Readers are never
+blocked: the run works on a side copy and replaces the warehouse atomically when it publishes.
+Files given with --add become configured inputs of every later run (`cbec inputs`)."""
 
 from __future__ import annotations
 
@@ -8,9 +13,14 @@ import time
 EXAMPLES = """examples:
   cbec run                                   # embedded data → var/cbec.duckdb
   cbec run --db /tmp/w.duckdb                # another warehouse file
-  cbec run --add new_export.csv --vintage 2026-03   # include a new yearbook export
+  cbec run --add new_export.csv --vintage 2026-03   # include a new yearbook export (kept)
+  cbec run --years 2017-2019                 # partial run: LP work of 2017–2019 only (not latest)
+  cbec run --wait 0                          # exit 6 at once if another run holds the lock
   cbec run --runner dask                     # LP work on a local Dask cluster (2 workers)
   cbec run --runner dask --address tcp://10.0.0.5:8786   # … on an existing Dask cluster
+
+exit codes: 0 published or reused, 2 usage, 3 bad input file, 4 validation failed,
+5 numerical failure, 6 busy (lock held past --wait, or the warehouse changed under the run)
 """
 
 
@@ -24,14 +34,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
     p.add_argument(
-        "--add", nargs="+", metavar="FILE", help="extra source files to load in this run"
+        "--add", nargs="+", metavar="FILE", help="extra source files (kept for later runs)"
     )
-    p.add_argument("--vintage", help="vintage label of the --add files (default: this month)")
+    p.add_argument(
+        "--vintage",
+        help="vintage of the --add files: YYYY, YYYY-MM or YYYY-MM-DD (default: this month)",
+    )
+    p.add_argument(
+        "--years", metavar="A-B", help="restrict the LP work to these years (a partial run)"
+    )
+    p.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="wait at most SECONDS for another run's lock, then exit 6 (default: wait until free)",
+    )
     p.add_argument(
         "--runner", choices=["local", "dask"], default="local", help="task runner for the LP work"
     )
     p.add_argument("--address", help="Dask scheduler address (tcp://…); default: a LocalCluster")
     p.set_defaults(handler=handle)
+
+
+def parse_years(text: str | None) -> list[int] | None:
+    """'2019' → [2019]; '2017-2019' → [2017, 2018, 2019]; '2015,2017' → [2015, 2017]."""
+    from cbec.errors import UsageError
+
+    if not text:
+        return None
+    years: set[int] = set()
+    try:
+        for part in text.split(","):
+            a, _, b = part.strip().partition("-")
+            lo, hi = int(a), int(b or a)
+            if hi < lo or lo < 1949 or hi > 2100:
+                raise ValueError
+            years.update(range(lo, hi + 1))
+    except ValueError:
+        raise UsageError(f"--years {text!r}: expected YYYY, YYYY-YYYY or a comma list") from None
+    return sorted(years)
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -41,25 +82,26 @@ def handle(args: argparse.Namespace) -> int:
 
     if args.address and args.runner != "dask":
         raise UsageError("--address needs --runner dask")
+    if args.wait is not None and args.wait < 0:
+        raise UsageError("--wait must be ≥ 0 seconds")
     load_params()  # a configuration error is exit 2 before Prefect or any data is touched
-    from flows.refresh import refresh
+    from flows.refresh import check_vintage
 
+    vintage = check_vintage(args.vintage)  # before anything is read
+    years = parse_years(args.years)
     t0 = time.perf_counter()
     db = args.db or str(db_path())
-    result = refresh(
-        db=db,
-        extra_files=args.add,
-        extra_vintage=args.vintage,
-        runner=args.runner,
-        address=args.address,
-    )
+    result = _run_flow(db, args, vintage, years)
     dt = time.perf_counter() - t0
     state = "reused existing run" if result["reused"] else "published run"
-    print(f"\n{state}: {result['run_id']}   ({dt:.1f} s)")
-    from warehouse.db import connect
+    kind = (
+        "" if result.get("kind", "full") == "full" else f" (partial: {result['scope']}; not latest)"
+    )
+    print(f"\n{state}: {result['run_id']}{kind}   ({dt:.1f} s)")
+    from warehouse.db import connect_for_reading
     from warehouse.store import run_tables
 
-    con = connect(db, read_only=True)
+    con = connect_for_reading(db)
     try:
         rows = sorted(run_tables(con, result["run_id"]).items())
     finally:
@@ -68,5 +110,65 @@ def handle(args: argparse.Namespace) -> int:
     for name, n in rows:
         print(f"  results.{name:<28} {n:>8} rows")
     print('\nquery it:  cbec sql "SELECT * FROM results.latest_efficiency LIMIT 10"')
-    print("           cbec runs            # versions with status, fingerprint, params")
+    print("           cbec runs            # versions with kind, scope, status, fingerprint")
     return 0
+
+
+class _NoTracebackForUserErrors:
+    """Logging filter: Prefect logs a failed flow run with its traceback; for the errors a
+    person acts on (bad input, validation, busy …: CbecError) the one-line message is enough."""
+
+    def filter(self, record) -> bool:
+        from cbec.errors import CbecError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, CbecError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _quiet_prefect_tracebacks() -> None:
+    import logging
+
+    flt = _NoTracebackForUserErrors()
+    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+        logging.getLogger(name).addFilter(flt)
+        for h in logging.getLogger(name).handlers:
+            h.addFilter(flt)
+    for h in logging.getLogger().handlers:
+        h.addFilter(flt)
+
+
+def _run_flow(
+    db: str, args: argparse.Namespace, vintage: str | None, years: list[int] | None
+) -> dict:
+    """The refresh flow, with infrastructure failures turned into messages (never a traceback).
+    The writer lock is taken here, before Prefect starts, so a busy warehouse costs nothing
+    and says so in one line; the flow's own session joins it."""
+    import duckdb
+
+    from cbec.errors import CbecError, InputError
+    from warehouse.lock import WriterLock
+
+    lock = WriterLock(db, wait=args.wait, label="cbec run").acquire()
+    from flows.refresh import refresh
+
+    _quiet_prefect_tracebacks()
+    try:
+        return refresh(
+            db=db,
+            extra_files=args.add,
+            extra_vintage=vintage,
+            runner=args.runner,
+            address=args.address,
+            years=years,
+            wait=args.wait,
+        )
+    except CbecError:
+        raise
+    except duckdb.Error as exc:
+        raise InputError(f"warehouse error: {exc}", file=db) from None
+    except OSError as exc:
+        raise InputError(f"{exc.strerror or exc}", file=exc.filename or db) from None
+    finally:
+        lock.release()

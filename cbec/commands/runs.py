@@ -1,4 +1,7 @@
-"""`cbec runs`: list result versions; `cbec runs diff A B`: what changed between two runs."""
+"""`cbec runs`: list result versions (kind, scope, status; which one results.latest_* follow);
+`cbec runs diff A B`: what changed between two runs; `cbec runs promote RUN`: make a published
+run (e.g. a partial backfill, or an older full run) the one results.latest_* show, until a newer
+full run is published. Listing is read-only and works while a refresh runs."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ EXAMPLES = """examples:
   cbec runs                       # every run: id, flow, status, fingerprint, tables, params
   cbec runs --json                # machine-readable
   cbec runs diff RUN_A RUN_B      # rows added/removed and largest changes per result table
+  cbec runs promote RUN           # results.latest_* follow RUN (operator decision)
 """
 
 
@@ -24,10 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
     p.add_argument("--json", action="store_true", help="print JSON lines")
-    p.add_argument("action", nargs="?", choices=["list", "diff"], default="list")
+    p.add_argument("action", nargs="?", choices=["list", "diff", "promote"], default="list")
     p.add_argument("run_a", nargs="?")
     p.add_argument("run_b", nargs="?")
     p.add_argument("--top", type=int, default=10, help="largest changes shown per table (diff)")
+    p.add_argument(
+        "--wait", type=float, metavar="SECONDS", help="promote: wait at most SECONDS for the lock"
+    )
     p.set_defaults(handler=handle)
 
 
@@ -52,7 +59,10 @@ def handle(args: argparse.Namespace) -> int:
 
         return print_diff(args.db, args.run_a, args.run_b, top=args.top, as_json=args.json)
     _require_warehouse(args.db)
+    if args.action == "promote":
+        return _promote(args)
     runs = list_runs(args.db)
+    _print_writer(args.db)
     if args.json:
         for row in runs.iter_rows(named=True):
             import json
@@ -65,7 +75,10 @@ def handle(args: argparse.Namespace) -> int:
     show = runs.select(
         "run_id",
         "flow",
+        "kind",
+        "scope",
         "status",
+        pl.when(pl.col("latest")).then(pl.lit("*")).otherwise(pl.lit("")).alias("latest"),
         pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
         pl.col("input_fingerprint").str.slice(0, 12).alias("fingerprint"),
         "code_version",
@@ -75,5 +88,32 @@ def handle(args: argparse.Namespace) -> int:
         tbl_rows=100, tbl_width_chars=220, fmt_str_lengths=120, tbl_hide_dataframe_shape=True
     ):
         print(show)
+    print("latest = * (results.latest_* follow the newest full run, or a promoted one)")
     print("params of a run:  cbec sql \"SELECT params FROM results.runs WHERE run_id = '…'\"")
+    return 0
+
+
+def _print_writer(db_arg: str | None) -> None:
+    """Say so when a refresh holds the warehouse lock (its run row appears when it publishes)."""
+    from cbec.paths import db_path
+    from warehouse.lock import describe, process_alive, read_owner
+
+    owner = read_owner(Path(db_arg) if db_arg else db_path())
+    if owner and process_alive(owner.get("pid"), owner.get("pid_start")):
+        print(f"writing now: {describe(owner)}")
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from cbec.errors import InputError, UsageError
+    from cbec.paths import db_path
+    from warehouse.store import promote_run
+
+    if not args.run_a or args.run_b:
+        raise UsageError("runs promote needs one run id: cbec runs promote RUN")
+    db = args.db or str(db_path())
+    try:
+        row = promote_run(db, args.run_a, wait=args.wait)
+    except (LookupError, ValueError) as exc:
+        raise InputError(str(exc).strip("'\""), file=db) from None
+    print(f"promoted {row['run_id']} ({row.get('flow')}): results.latest_* now follow it")
     return 0

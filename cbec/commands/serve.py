@@ -160,8 +160,13 @@ def start_worker(api_url: str, log_dir: Path) -> subprocess.Popen:
     )
 
 
-def stop_pid(pid: int, grace: float = 10) -> bool:
-    """Terminate the process group `pid` leads (started here with start_new_session)."""
+def stop_pid(pid: int, grace: float = 10, start_ticks: int | None = None) -> bool:
+    """Terminate the process group `pid` leads (started here with start_new_session). With
+    `start_ticks` (recorded at start), a pid now used by another process is left alone."""
+    from warehouse.lock import process_alive
+
+    if start_ticks is not None and not process_alive(pid, start_ticks):
+        return False
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -188,10 +193,37 @@ def stop() -> int:
     st = json.loads(sf.read_text())
     for name in ("worker", "server"):
         pid = st.get(f"{name}_pid")
-        if pid:
-            print(f"stopping {name} (pid {pid})" if stop_pid(int(pid)) else f"{name} not running")
+        if not pid:
+            continue
+        ticks = st.get(f"{name}_start")
+        if ticks is None:  # recorded by an older version: only stop it if it is ours by name
+            ticks = _ticks_if_prefect(int(pid))
+            if ticks is None:
+                print(f"{name} not running (pid {pid} is gone or is another program)")
+                continue
+        stopped = stop_pid(int(pid), start_ticks=int(ticks))
+        print(
+            f"stopping {name} (pid {pid})" if stopped else f"{name} not running (pid {pid} reused)"
+        )
     sf.unlink()
     return 0
+
+
+def _ticks_if_prefect(pid: int) -> int | None:
+    """Start time of `pid` if its command line is a Prefect server/worker, else None."""
+    from warehouse.lock import process_start_ticks
+
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return None
+    return process_start_ticks(pid) if "prefect" in cmd else None
+
+
+def _started(pid: int) -> int | None:
+    from warehouse.lock import process_start_ticks
+
+    return process_start_ticks(pid)
 
 
 # --------------------------------------------------------------------------- handler
@@ -209,18 +241,26 @@ def handle(args: argparse.Namespace) -> int:
     if not port_free(args.port):
         raise UsageError(f"port {args.port} on 127.0.0.1 is in use; pass --port")
     log_dir = sf.parent / "serve"
-    server, api_url = start_server(args.port, log_dir, args.timeout)
-    st = {"server_pid": server.pid, "port": args.port, "api_url": api_url,
+    try:
+        server, api_url = start_server(args.port, log_dir, args.timeout)
+    except (RuntimeError, TimeoutError, OSError) as exc:
+        raise UsageError(
+            f"the Prefect server did not start: {exc} (log: {log_dir}/server.log)"
+        ) from None
+    st = {"server_pid": server.pid, "server_start": _started(server.pid), "port": args.port, "api_url": api_url,
           "ui_url": f"http://127.0.0.1:{args.port}", "log_dir": str(log_dir)}  # fmt: skip
     sf.parent.mkdir(parents=True, exist_ok=True)
     sf.write_text(json.dumps(st, indent=2))
     try:
         setup_pool_and_deploy(api_url)
         if not args.no_worker:
-            st["worker_pid"] = start_worker(api_url, log_dir).pid
+            worker = start_worker(api_url, log_dir)
+            st["worker_pid"], st["worker_start"] = worker.pid, _started(worker.pid)
             sf.write_text(json.dumps(st, indent=2))
-    except Exception:
+    except Exception as exc:
         stop()
+        if isinstance(exc, RuntimeError | OSError):
+            raise UsageError(f"setting up the work pool/deployments failed: {exc}") from None
         raise
     print(f"Prefect UI:   {st['ui_url']}")
     print(f"API:          export PREFECT_API_URL={api_url}")

@@ -55,14 +55,26 @@ def handle(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from cbec.errors import UsageError
     from tasks.validate import validate_files
+    from warehouse.ingest import check_customs_months
+    from warehouse.vintage import VintageError, validate_vintage
 
+    if args.vintage:
+        try:
+            validate_vintage(args.vintage)
+        except VintageError as exc:
+            raise UsageError(f"--vintage: {exc}") from None
     check = validate_files(
         args.files or None,
         context=not args.no_context,
         vintage=args.vintage,
         reader=args.reader,
     )
+    for note in check_customs_months(
+        check.raw.get("customs")
+    ):  # a past year short of months: exit 3
+        print(f"note: {note}")
     if args.json:
         print(json.dumps(check.to_dict(), ensure_ascii=False, indent=1, default=str))
     else:

@@ -8,6 +8,7 @@ The generated files are committed; the tests also rebuild them in a temporary fo
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -97,6 +98,94 @@ def csv_renamed(path: Path) -> None:
     path.write_text("地区,2019年\n北京市,35371.3\n", encoding="utf-8")
 
 
+def hidden_stale_sheet(path: Path) -> None:
+    """A hidden first sheet holds stale values (x10); the visible second sheet the real ones.
+    The reader skips the hidden sheet (and says so) and reads the visible one."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    stale = wb.active
+    stale.title = "old"
+    _base(stale)
+    for r in ROWS:
+        stale.append([r[0], *[v * 10 for v in r[1:]]])
+    stale.sheet_state = "hidden"
+    ws = wb.create_sheet("data")
+    _base(ws)
+    for r in ROWS:
+        ws.append(list(r))
+    wb.save(path)
+
+
+def two_visible_sheets(path: Path) -> None:
+    """Two visible sheets with data: which one is the table is not guessed."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for k, ws in enumerate([wb.active, wb.create_sheet("revised")]):
+        _base(ws)
+        for r in ROWS:
+            ws.append([r[0], *[v + k for v in r[1:]]])
+    wb.save(path)
+
+
+def indicator_row_above_years(path: Path) -> None:
+    """The indicator row (merged over its years) sits ABOVE the year row."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["地区", "GDP(亿元)", None, "人均GDP(元)", None])
+    ws.merge_cells("B1:C1")
+    ws.merge_cells("D1:E1")
+    ws.append([None, "2019年", "2020年", "2019年", "2020年"])
+    for name, g19, p19, g20, p20 in ROWS:
+        ws.append([name, g19, g20, p19, p20])
+    wb.save(path)
+
+
+def years_without_indicator(path: Path) -> None:
+    """A year row and data rows, no indicator anywhere: the file name is not an indicator."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([None, "2019年", "2020年"])
+    for r in ROWS:
+        ws.append([r[0], r[1], r[3]])
+    wb.save(path)
+
+
+def huge_declared_dimension(path: Path) -> None:
+    """A small table whose sheet declares the whole grid A1:XFD1048576 as its dimension (and a
+    formatted cell far away): openpyxl would pad every row to 16,384 cells."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    _base(ws)
+    for r in ROWS:
+        ws.append(list(r))
+    tmp = Path(tempfile.mkdtemp()) / "t.xlsx"
+    wb.save(tmp)
+    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', data
+                )
+                data = data.replace(
+                    b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'
+                )
+            zout.writestr(item, data)
+    shutil.rmtree(tmp.parent)
+
+
 BUILDERS = {
     "merged_header_rows.xlsx": merged_header_rows,
     "merged_title_no_years.xlsx": merged_title_no_years,
@@ -104,6 +193,11 @@ BUILDERS = {
     "empty_sheet.xlsx": empty_sheet,
     "unknown_province.xlsx": unknown_province,
     "csv_renamed.xlsx": csv_renamed,
+    "hidden_stale_sheet.xlsx": hidden_stale_sheet,
+    "two_visible_sheets.xlsx": two_visible_sheets,
+    "indicator_row_above_years.xlsx": indicator_row_above_years,
+    "years_without_indicator.xlsx": years_without_indicator,
+    "huge_declared_dimension.xlsx": huge_declared_dimension,
 }
 
 

@@ -74,6 +74,8 @@ def read_source(
     display = display or path.name
     if not path.exists():
         raise InputError("file not found", file=display)
+    if not path.is_file():
+        raise InputError("not a regular file (a folder?)", file=display)
     if path.stat().st_size == 0:
         raise InputError("file is empty", file=display)
     kind = reader or detect_reader(path, display)

@@ -1,10 +1,21 @@
-"""Shared pieces of the source-file readers: decoding, numbers, units, the record frame."""
+"""Shared pieces of the source-file readers: decoding, streaming CSV rows, numbers, units, the
+record frame, and the limits that keep reading bounded (memory < 4 × file size + 200 MB).
+
+- Encodings: UTF-8 (with/without BOM), GBK/GB18030, UTF-16 with a BOM (Excel "Unicode text").
+  Decided by a streaming pass over the bytes (1 MB chunks), never by loading the file.
+- Line endings: LF, CRLF and CR-only; line numbers are physical lines of the file (a quoted
+  multi-line header cell counts its lines), so messages name the right line.
+- Numbers: locale-free. '1234.5', '-0.3', '1,234,567.8' (a comma only in a valid 3-digit
+  grouping) and '1.5e3' are numbers; '49670,2', '1,23', '1.234,5' are ambiguous and an error
+  naming the cell — a decimal comma is never guessed.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +23,14 @@ import polars as pl
 
 from cbec.errors import InputError
 from warehouse.provinces import is_national, province_code
+from warehouse.readers.text import (  # noqa: F401 - re-exported for the readers
+    CsvRow,
+    csv_rows,
+    decode_text,
+    ends_with_newline,
+    sniff_encoding,
+    truncation_check,
+)
 
 RECORD_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.Utf8,
@@ -56,47 +75,9 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def decode_text(path: Path, display: str) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030; an empty or undecodable file is an error."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError("file is empty", file=display)
-    if b"\x00" in raw[:4096]:
-        raise InputError(
-            "file is binary or UTF-16 encoded; save it as UTF-8 or GBK CSV", file=display
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError(
-                "cannot decode as UTF-8 or GBK (broken encoding)", file=display, line=line
-            ) from exc
-    if "\ufffd" in text:
-        line = text[: text.index("\ufffd")].count("\n") + 1
-        raise InputError(
-            "text contains replacement characters (broken encoding)", file=display, line=line
-        )
-    if _looks_mojibake(text):
-        raise InputError(
-            "text looks mis-encoded (UTF-8 bytes read as Latin-1/GBK, mojibake); re-export the file",
-            file=display,
-            line=1,
-        )
-    return text
-
-
-_MOJIBAKE = re.compile(r"[ÃÂåæçèéäï][\x80-\xbf€‚ƒ„…†‡ˆ‰Š‹ŒŽ''\"\"•–—˜™š›œžŸ¡-¿]")
-
-
-def _looks_mojibake(text: str) -> bool:
-    head = text[:2000]
-    return len(_MOJIBAKE.findall(head)) >= 3
-
-
+MAX_RECORDS = (
+    2_000_000  # cells per file (31 provinces × 75 years × 860 indicators): bounds memory and time
+)
 _UNIT_RE = re.compile(r"^(.*?)\s*[（(]([^()（）]*)[)）]\s*$")
 
 
@@ -124,16 +105,33 @@ def parse_number(
     s = str(raw).strip().replace("\u3000", "").strip()
     if s in missing:
         return None
-    t = s.replace(",", "")
+    if "," in s:
+        if not _GROUPED.match(s):
+            raise InputError(
+                f"ambiguous number {s!r} in column {column!r}: a comma is read only as a "
+                "thousands separator in 3-digit groups (1,234,567.8); a decimal comma is never "
+                "guessed — re-export with a decimal point",
+                file=file,
+                line=line,
+            )
+        t = s.replace(",", "")
+    else:
+        t = s
+    if not _PLAIN.match(t):
+        raise InputError(f"non-numeric value {s!r} in column {column!r}", file=file, line=line)
     try:
         v = float(t)
-    except ValueError:
+    except ValueError:  # pragma: no cover - _PLAIN only admits float syntax
         raise InputError(
             f"non-numeric value {s!r} in column {column!r}", file=file, line=line
         ) from None
     if v != v or v in (float("inf"), float("-inf")):
         raise InputError(f"non-finite value {s!r} in column {column!r}", file=file, line=line)
     return v
+
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def region_of(name: str, *, file: str, line: int) -> str | None:
@@ -199,14 +197,85 @@ def check_duplicates(df: pl.DataFrame, keys: list[str], file: str) -> None:
         )
 
 
-def data_rows(rows: list[list[str]], width: int, *, file: str, start: int = 2, hint: str = ""):
-    """(line number, cells) of the non-empty data rows of a CSV; a row with another number of
-    cells than the header is an error naming file and line."""
+def data_rows(rows, width: int, *, file: str, start: int = 2, hint: str = ""):
+    """(line number, cells) of the data rows of a CSV. `rows` are CsvRow (or plain lists,
+    numbered from `start`). Cells are padded to the header `width` when the row was written
+    with that many cells (empty last cells are missing values); a row written with fewer
+    cells, or with extra non-empty cells, is an error naming file and line."""
     for i, row in enumerate(rows, start=start):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != width:
+        if isinstance(row, CsvRow):
+            line, cells, written = row.line, row.cells, row.width
+        else:
+            line, cells = i, row
+            written = len(row)
+            if not any(c.strip() for c in row):
+                continue
+        if len(cells) > width:
             raise InputError(
-                f"row has {len(row)} cells but the header has {width}{hint}", file=file, line=i
+                f"row has {len(cells)} cells but the header has {width}{hint}", file=file, line=line
             )
-        yield i, row
+        if written < width:
+            raise InputError(
+                f"row has {written} cells but the header has {width}{hint}", file=file, line=line
+            )
+        yield line, cells + [""] * (width - len(cells))
+
+
+class Tracked:
+    """Iterate rows and remember the last one (for the truncation check)."""
+
+    def __init__(self, rows: Iterator[CsvRow]):
+        self.rows, self.last = rows, None
+
+    def __iter__(self) -> Iterator[CsvRow]:
+        for r in self.rows:
+            self.last = r
+            yield r
+
+
+class RecordSink:
+    """Collects reader records into polars chunks (columnar, ~60 B a cell instead of a dict
+    each), with the MAX_RECORDS bound per file."""
+
+    def __init__(self, file: str, extra: dict[str, pl.DataType] | None = None):
+        self.file, self.extra = file, extra
+        self.rows: list[dict] = []
+        self.chunks: list[pl.DataFrame] = []
+        self.count = 0
+
+    def append(self, rec: dict) -> None:
+        self.rows.append(rec)
+        self.count += 1
+        if self.count > MAX_RECORDS:
+            raise InputError(
+                f"more than {MAX_RECORDS:,} cells: not a provincial statistics table (split it)",
+                file=self.file,
+                line=rec.get("line_no"),
+            )
+        if len(self.rows) >= 100_000:
+            self.chunks.append(records_frame(self.rows, self.extra))
+            self.rows = []
+
+    def __len__(self) -> int:
+        return self.count
+
+    def frame(self) -> pl.DataFrame:
+        if self.rows or not self.chunks:
+            self.chunks.append(records_frame(self.rows, self.extra))
+            self.rows = []
+        return pl.concat(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
+
+
+def month_ranges(months: list[int]) -> str:
+    """[1, 2, 3, 5] → '1–3, 5'."""
+    out, start, prev = [], None, None
+    for x in sorted(months):
+        if start is not None and x == prev + 1:
+            prev = x
+            continue
+        if start is not None:
+            out.append(f"{start}–{prev}" if start != prev else str(start))
+        start = prev = x
+    if start is not None:
+        out.append(f"{start}–{prev}" if start != prev else str(start))
+    return ", ".join(out)

@@ -12,6 +12,10 @@ exports, with or without a trade-mode breakdown, load:
 - values: 美元 / 人民币 columns, with the unit in the header (美元, 千美元, 万美元, 元, 万元, 亿元).
 
 Every trade-mode code must be in config/customs_trade_modes.toml (unknown code → error).
+Months are checked: a monthly export of a past year holds one month or all twelve (a partial
+year would silently vanish from the yearly panel); option ``partial_months = true`` accepts a
+file that is one part of a year split over several files (warehouse/ingest.py then checks the
+year across files). The current year may be year-to-date (noted).
 """
 
 from __future__ import annotations
@@ -214,4 +218,58 @@ def read_customs(path: Path, *, display: str, options: dict | None = None) -> Ra
         raise InputError("no province rows found", file=display, line=hdr_i + 2)
     df = records_frame(out, CUSTOMS_EXTRA)
     check_duplicates(df, ["region_code", "year", "month", "trade_mode", "indicator"], display)
-    return RawTable(kind="customs", source_file=display, sha256=sha256_of(path), records=df)
+    notes = _check_months(df, display, bool(opts.get("partial_months")))
+    return RawTable(
+        kind="customs", source_file=display, sha256=sha256_of(path), records=df, notes=notes
+    )
+
+
+def _check_months(df, display: str, partial_ok: bool) -> list[str]:
+    """Months of each year in the file: one month, all 12, or (current year) 1..k; the same
+    months for every province, flow and trade mode. Otherwise an InputError naming the gap."""
+    import datetime as dt
+
+    import polars as pl
+
+    monthly = df.filter(pl.col("month").is_not_null())
+    notes: list[str] = []
+    this_year = dt.date.today().year
+    for (year,), part in monthly.group_by(["year"], maintain_order=True):
+        months = sorted(set(part["month"].to_list()))
+        per = part.group_by(["region_code", "indicator", "trade_mode"]).agg(
+            pl.col("month").n_unique().alias("n"), pl.col("line_no").min().alias("line")
+        )
+        short = per.filter(pl.col("n") < len(months)).sort("line")
+        if short.height:
+            r = short.row(0, named=True)
+            raise InputError(
+                f"year {year}: province {r['region_code']} ({r['indicator']}) has {r['n']} of the "
+                f"file's {len(months)} months (a month missing for some rows)",
+                file=display,
+                line=r["line"],
+            )
+        if len(months) in (1, 12) or partial_ok:
+            continue
+        missing = sorted(set(range(1, 13)) - set(months))
+        if year < this_year:
+            raise InputError(
+                f"year {year} has months {_span(months)} only (missing {_span(missing)}): a past "
+                "year needs all 12 months or it never reaches the yearly panel; add the missing "
+                "month(s), or set `partial_months = true` if they are in another file",
+                file=display,
+                line=int(part["line_no"].min()),
+            )
+        if months != list(range(1, len(months) + 1)):
+            raise InputError(
+                f"year {year} has months {_span(months)}: a gap (missing {_span(missing)})",
+                file=display,
+                line=int(part["line_no"].min()),
+            )
+        notes.append(f"{year} is year-to-date (months {_span(months)}): not in the yearly panel until complete")  # fmt: skip
+    return notes
+
+
+def _span(months: list[int]) -> str:
+    from warehouse.readers.common import month_ranges
+
+    return month_ranges(months)

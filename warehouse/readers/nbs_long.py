@@ -3,24 +3,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from cbec.errors import InputError
 from warehouse.readers.common import (
     DEFAULT_MISSING,
     RawTable,
+    RecordSink,
+    Tracked,
     check_duplicates,
     check_year,
+    csv_rows,
     data_rows,
-    decode_text,
     parse_number,
     parse_year,
-    records_frame,
     region_of,
     sha256_of,
     split_unit,
+    truncation_check,
 )
 
 KEY_COLUMNS = ("省份编码", "省份", "年份")
@@ -29,11 +29,11 @@ KEY_COLUMNS = ("省份编码", "省份", "年份")
 def read_nbs_long(path: Path, *, display: str, options: dict | None = None) -> RawTable:
     opts = options or {}
     missing = tuple(opts.get("missing", DEFAULT_MISSING))
-    text = decode_text(path, display)
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    rows = csv_rows(path, display)
+    first = next(rows, None)
+    if first is None:
         raise InputError("file is empty", file=display)
-    header = [c.strip() for c in rows[0]]
+    header = [c.strip() for c in first.cells]
     if tuple(header[:3]) != KEY_COLUMNS:
         raise InputError(
             f"expected header to start with {','.join(KEY_COLUMNS)}; found {','.join(header[:3])!r}",
@@ -41,9 +41,9 @@ def read_nbs_long(path: Path, *, display: str, options: dict | None = None) -> R
             line=1,
         )
     meta = [split_unit(h) for h in header[3:]]
-    out: list[dict] = []
+    out = RecordSink(display)
     for i, row in data_rows(
-        rows[1:], len(header), file=display, hint=" (truncated or shifted row)"
+        tracked := Tracked(rows), len(header), file=display, hint=" (truncated or shifted row)"
     ):
         code_cell, name_cell, year_cell = (c.strip() for c in row[:3])
         code = region_of(code_cell or name_cell, file=display, line=i)
@@ -77,8 +77,9 @@ def read_nbs_long(path: Path, *, display: str, options: dict | None = None) -> R
                     "value": val,
                 }
             )
+    truncation_check(path, display, tracked.last, footer=False)
     if not out:
         raise InputError("no data rows (truncated file?)", file=display, line=2)
-    df = records_frame(out)
+    df = out.frame()
     check_duplicates(df, ["region_code", "year", "indicator"], display)
     return RawTable(kind="nbs_long", source_file=display, sha256=sha256_of(path), records=df)

@@ -13,21 +13,21 @@ These rows never enter staging.panel (it is provincial): they are anchors querie
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
 from cbec.errors import InputError
 from warehouse.readers.common import (
     RawTable,
+    RecordSink,
+    Tracked,
     check_duplicates,
     check_year,
+    csv_rows,
     data_rows,
-    decode_text,
     parse_number,
-    records_frame,
     sha256_of,
+    truncation_check,
 )
 
 NATIONAL_CODE = "00"
@@ -53,18 +53,18 @@ def read_series_long(path: Path, *, display: str, options: dict | None = None) -
     opts = options or {}
     cols = {k: opts.get(k, k) for k in ("series", "period", "value", "unit")}
     growth = opts.get("growth")
-    text = decode_text(path, display)
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+    rows = csv_rows(path, display)
+    first = next(rows, None)
+    if first is None:
         raise InputError("empty file", file=display, line=1)
-    header = [c.strip() for c in rows[0]]
+    header = [c.strip() for c in first.cells]
     for c in [*cols.values(), *([growth] if growth else [])]:
         if c not in header:
             raise InputError(f"column {c!r} not found in header {header}", file=display, line=1)
     ix = {k: header.index(v) for k, v in cols.items()}
     gi = header.index(growth) if growth else None
-    out: list[dict] = []
-    for i, row in data_rows(rows[1:], len(header), file=display):
+    out = RecordSink(display)
+    for i, row in data_rows(tracked := Tracked(rows), len(header), file=display):
         series = row[ix["series"]].strip()
         if not series:
             raise InputError("empty series name", file=display, line=i)
@@ -87,8 +87,9 @@ def read_series_long(path: Path, *, display: str, options: dict | None = None) -
                     "value": parse_number(raw, missing=("",), file=display, line=i, column=column),
                 }
             )
+    truncation_check(path, display, tracked.last, footer=False)
     if not out:
         raise InputError("no data rows", file=display, line=2)
-    df = records_frame(out)
+    df = out.frame()
     check_duplicates(df, ["indicator", "year", "month"], display)
     return RawTable(kind="national_series", source_file=display, sha256=sha256_of(path), records=df)

@@ -8,33 +8,35 @@ Headers such as ``GDP (100million)`` or ``快递量(万件)`` carry their unit i
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from cbec.errors import InputError
 from warehouse.readers.common import (
     DEFAULT_MISSING,
     RawTable,
+    RecordSink,
+    Tracked,
     check_duplicates,
     check_year,
+    csv_rows,
     data_rows,
-    decode_text,
     parse_number,
     parse_year,
-    records_frame,
     region_of,
     sha256_of,
     split_unit,
+    truncation_check,
 )
 
 
 def read_tidy_csv(path: Path, *, display: str, options: dict | None = None) -> RawTable:
     opts = options or {}
     missing = tuple(opts.get("missing", DEFAULT_MISSING)) + ("NA",)
-    text = decode_text(path, display)
-    rows = list(csv.reader(io.StringIO(text)))
-    header = [c.strip() for c in rows[0]]
+    rows = csv_rows(path, display)
+    first = next(rows, None)
+    if first is None:
+        raise InputError("file is empty", file=display)
+    header = [c.strip() for c in first.cells]
     region_col = opts.get("region", "province")
     year_col = opts.get("year", "year")
     for col in (region_col, year_col):
@@ -50,8 +52,8 @@ def read_tidy_csv(path: Path, *, display: str, options: dict | None = None) -> R
             raise InputError(f"column {v!r} not found in header", file=display, line=1)
         name, unit = split_unit(v)
         idx.append((header.index(v), v if v in units else name, units.get(v, unit)))
-    out: list[dict] = []
-    for i, row in data_rows(rows[1:], len(header), file=display):
+    out = RecordSink(display)
+    for i, row in data_rows(tracked := Tracked(rows), len(header), file=display):
         code = region_of(row[ri], file=display, line=i)
         if code is None:
             continue
@@ -77,8 +79,9 @@ def read_tidy_csv(path: Path, *, display: str, options: dict | None = None) -> R
                     ),
                 }
             )
+    truncation_check(path, display, tracked.last, footer=False)
     if not out:
         raise InputError("no data rows", file=display, line=2)
-    df = records_frame(out)
+    df = out.frame()
     check_duplicates(df, ["region_code", "year", "indicator"], display)
     return RawTable(kind="tidy_csv", source_file=display, sha256=sha256_of(path), records=df)
