@@ -82,3 +82,12 @@ def test_plausibility_warnings_reach_the_results_gate(published_db) -> None:
     )[0]
     text = json.dumps(json.loads(result))
     assert "plausibility" in text
+
+
+def test_sql_csv_writes_quality_lists_as_text(published_db, capsys) -> None:
+    from cbec.cli import main
+
+    q = "SELECT year, quality FROM results.latest_labour WHERE region_code = '11' ORDER BY year LIMIT 1"
+    assert main(["sql", "--db", str(published_db), "--csv", q]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["year,quality", "2012,compilation; spliced"]

@@ -134,8 +134,10 @@ def _consume(con, query: str, args: argparse.Namespace, out: dict) -> None:
         if args.csv:
             reader = res.to_arrow_reader(50_000)
             first, neutralised = True, 0
+            from cbec.tabular import flat
+
             for batch in reader:
-                df = pl.from_arrow(batch)
+                df = flat(pl.from_arrow(batch))  # list columns (quality) as 'a; b'
                 if args.excel_safe:
                     df, n = excel_safe(df)
                     neutralised += n
