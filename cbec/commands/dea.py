@@ -208,8 +208,10 @@ def run_dea(
     out = pl.concat(frames, how="diagonal_relaxed")
     text = ("dmu", "period", "status", "peers", "kind", "rts_class")
     floats = [c for c in out.columns if c not in text and out[c].dtype != pl.Utf8]
+    # no "-0.0" in user tables (a zero LP optimum comes back as −0.0)
+    zero = [pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c) for c in floats]
     return out.with_columns([pl.col(c).cast(pl.Float64) for c in floats]).with_columns(
-        pl.col("period").cast(pl.Utf8)
+        *zero, pl.col("period").cast(pl.Utf8)
     )
 
 
@@ -276,7 +278,6 @@ def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str])
     return out.with_columns(
         pl.when(pl.Series(zero)).then(pl.lit("degenerate_zero_output")).otherwise(pl.col("status"))
         .alias("status"),
-        pl.col("score") + 0.0,
     )  # fmt: skip
 
 
