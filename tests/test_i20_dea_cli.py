@@ -74,7 +74,8 @@ def test_dea_cli_bootstrap_and_scale(tmp_path):
     x = rng.uniform(1, 10, 30)
     y = np.sqrt(x) * np.exp(-np.abs(rng.normal(0, 0.3, 30)))
     p = _write(
-        tmp_path, "id,x,y\n" + "".join(f"d{i},{a},{b}\n" for i, (a, b) in enumerate(zip(x, y)))
+        tmp_path,
+        "id,x,y\n" + "".join(f"d{i},{a},{b}\n" for i, (a, b) in enumerate(zip(x, y, strict=True))),
     )
     out = tmp_path / "o.csv"
     rc = main(["dea", p, "--dmu", "id", "--inputs", "x", "--outputs", "y", "--model", "bcc",
