@@ -21,6 +21,7 @@ from cbec.paths import db_path
 from cbec.settings import load_params
 from flows.lp import lp_tables
 from tasks.coevolution import compute_coevolution
+from tasks.green import compute_green, load_green_params
 from tasks.ingest import load, read_sources, stage
 from tasks.monitoring import report_run
 from tasks.production import compute_production, dea_panel
@@ -89,6 +90,8 @@ def refresh(
         tables.update(lp_tables(dpanel, params, runner, address, params.get("years")))
         tables.update(compute_structure(panel, params))
         tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
+        # --- green TFP (issue 20): results.green_tfp only when config/green.toml names bad outputs
+        tables.update(compute_green(tables, panel, params.get("green") or load_green_params()))
         validation.append(validate_stage(tables, "results", db, run_id))
         published = publish(
             db,
