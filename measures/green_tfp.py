@@ -148,32 +148,7 @@ def green_tfp(
         own[t], own_st[t] = _distance(t, t, own_kind, X, Y, B, G, opts)
     P = T - 1
     status = np.full((n, P), "optimal", dtype=object)
-    dist: dict[str, np.ndarray] = {"own": own}
-    if kind == "global":
-        dg, st = np.empty((T, n)), np.empty((T, n), dtype=object)
-        for t in range(T):
-            dg[t], st[t] = _distance(t, None, "global", X, Y, B, G, opts)
-        dist["global"] = dg
-        bad_lp = (st[:-1] != "optimal") | (st[1:] != "optimal")
-        a0, a1 = dg[:-1], dg[1:]
-        if index == "ml":
-            tfp = (1 + a0) / (1 + a1)
-        else:
-            tfp = a0 - a1
-    else:
-        fwd, bwd = np.empty((P, n)), np.empty((P, n))  # D^t(t+1), D^{t+1}(t)
-        bad_lp = np.zeros((P, n), dtype=bool)
-        for p in range(P):
-            fwd[p], s1 = _distance(p + 1, p, own_kind, X, Y, B, G, opts)
-            bwd[p], s2 = _distance(p, p + 1, own_kind, X, Y, B, G, opts)
-            bad_lp[p] = (s1 != "optimal") | (s2 != "optimal")
-        dist["forward"], dist["backward"] = fwd, bwd
-        d0, d1 = own[:-1], own[1:]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if index == "ml":
-                tfp = np.sqrt((1 + d0) / (1 + fwd) * (1 + bwd) / (1 + d1))
-            else:
-                tfp = 0.5 * ((d0 - fwd) + (bwd - d1))
+    tfp, bad_lp, dist = _cross_period(kind, own_kind, index, own, X, Y, B, G, opts)
     bad_lp |= (own_st[:-1] != "optimal") | (own_st[1:] != "optimal")
     with np.errstate(invalid="ignore", divide="ignore"):
         ec = (1 + own[:-1]) / (1 + own[1:]) if index == "ml" else own[:-1] - own[1:]
@@ -189,6 +164,37 @@ def green_tfp(
         tfpch=out[0], ec=out[1], tc=out[2], status=status.astype(str), index=index,
         technology=technology, nonradial=nonradial, d_own=own, distances=dist, notes=notes,
     )  # fmt: skip
+
+
+def _cross_period(kind, own_kind, index, own, X, Y, B, G, opts):
+    """The index from the cross-period (or global) distances: (tfp (P, n), bad LP mask, the
+    distances used)."""
+    T, n = X.shape[:2]
+    P = T - 1
+    dist: dict[str, np.ndarray] = {"own": own}
+    if kind == "global":
+        dg, st = np.empty((T, n)), np.empty((T, n), dtype=object)
+        for t in range(T):
+            dg[t], st[t] = _distance(t, None, "global", X, Y, B, G, opts)
+        dist["global"] = dg
+        bad_lp = (st[:-1] != "optimal") | (st[1:] != "optimal")
+        a0, a1 = dg[:-1], dg[1:]
+        tfp = (1 + a0) / (1 + a1) if index == "ml" else a0 - a1
+        return tfp, bad_lp, dist
+    fwd, bwd = np.empty((P, n)), np.empty((P, n))  # D^t(t+1), D^{t+1}(t)
+    bad_lp = np.zeros((P, n), dtype=bool)
+    for p in range(P):
+        fwd[p], s1 = _distance(p + 1, p, own_kind, X, Y, B, G, opts)
+        bwd[p], s2 = _distance(p, p + 1, own_kind, X, Y, B, G, opts)
+        bad_lp[p] = (s1 != "optimal") | (s2 != "optimal")
+    dist["forward"], dist["backward"] = fwd, bwd
+    d0, d1 = own[:-1], own[1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if index == "ml":
+            tfp = np.sqrt((1 + d0) / (1 + fwd) * (1 + bwd) / (1 + d1))
+        else:
+            tfp = 0.5 * ((d0 - fwd) + (bwd - d1))
+    return tfp, bad_lp, dist
 
 
 def green_tfp_panel(
