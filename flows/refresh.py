@@ -26,6 +26,7 @@ from cbec.procguard import guard_prefect_server
 from cbec.settings import load_params
 from flows.lp import lp_tables
 from tasks.coevolution import compute_coevolution
+from tasks.green import compute_green, load_green_params
 from tasks.ingest import load, read_sources, record_inputs, stage, staging_fingerprint
 from tasks.monitoring import report_run
 from tasks.plausibility import plausibility_frame, summary_lines
@@ -149,6 +150,8 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
         tables["efficiency_sensitivity"] = compute_sensitivity(panel, tables, params)
         tables.update(compute_structure(panel, params))
         tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
+        # --- green TFP (issue 20): results.green_tfp only when config/green.toml names bad outputs
+        tables.update(compute_green(tables, panel, params.get("green") or load_green_params()))
         tables = with_quality(tables, panel, params)
         plaus = plausibility_frame(tables)
         validation.append(validate_stage({**tables, "plausibility": plaus}, "results", db, run_id))

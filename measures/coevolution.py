@@ -712,7 +712,9 @@ class LVFit:
 
     status: "ok"; "weak" (fit done but identification is weak — reasons in `warnings`:
     few points, condition number of JᵀJ > 1e8, sign violations in step 1, intervals
-    spanning orders of magnitude); "not_identified" (JᵀJ numerically singular, cond > 1e15:
+    spanning orders of magnitude, or a stability class that less than `level` of the
+    parameter uncertainty supports — `stability_share`, METHODS §8.5); "not_identified" (JᵀJ
+    numerically singular, cond > 1e15:
     the estimates are one minimiser among many, SEs/intervals are NaN); "not_converged". `ci_*` are Wald intervals on the log scale (for r, K, a, b; linear for σ) with
     t(n_res − p) quantiles, or bootstrap percentiles when `ci_method == "bootstrap"`.
     """
@@ -750,6 +752,8 @@ class LVFit:
     v_path: np.ndarray | None = None
     v_drift: float = float("nan")
     boot_n_ok: int = 0
+    stability_share: float = float("nan")
+    stability_classes: dict[str, float] = field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -948,10 +952,18 @@ def fit_lv(
         hi = {k: params[k] + q * se[k] for k in params}
         x0 = (float(x1[0]), float(x2[0]))
         fitted = _simulate_any(model, params, x0, t, ode_method, rtol, atol)
-        return _finish(model, method, params, se, lo, hi, "wald_discrete", level, disc, t,
-                       np.column_stack([x1, x2]), fitted, x0, False, (c1, c2), float("nan"),
-                       float("nan"), n, n_res, p_all, float("nan"), True, 0, 0, warns,
-                       "weak" if warns else "ok")  # fmt: skip
+        fit = _finish(model, method, params, se, lo, hi, "wald_discrete", level, disc, t,
+                      np.column_stack([x1, x2]), fitted, x0, False, (c1, c2), float("nan"),
+                      float("nan"), n, n_res, p_all, float("nan"), True, 0, 0, warns,
+                      "weak" if warns else "ok")  # fmt: skip
+        names = list(params)
+        rng_d = np.random.default_rng(seed + 2)
+        D = np.array([params[k] for k in names]) + rng_d.standard_normal(
+            (STABILITY_DRAWS, len(names))
+        ) * np.array([se[k] for k in names])
+        return _stability_identification(
+            fit, D if np.all(np.isfinite(D)) else None, "Wald (discretised)"
+        )
 
     # ---- ODE-NLS on log levels of the scaled data
     t_rel = t - t[0]
@@ -1127,10 +1139,57 @@ def fit_lv(
         status = "weak"
     else:
         status = "ok"
-    return _finish(model, method, params, se, lo, hi, ci_method, level, disc, t,
-                   np.column_stack([x1, x2]), fitted, x0, fit_x0, (c1, c2), ssr, sigma2, n,
-                   n_res, p_all, cond, converged, nfev, len(starts), warns, status,
-                   boot_ok=boot_ok, ci_zero=_ci_zero(names, lo, hi))  # fmt: skip
+    fit = _finish(model, method, params, se, lo, hi, ci_method, level, disc, t,
+                  np.column_stack([x1, x2]), fitted, x0, fit_x0, (c1, c2), ssr, sigma2, n,
+                  n_res, p_all, cond, converged, nfev, len(starts), warns, status,
+                  boot_ok=boot_ok, ci_zero=_ci_zero(names, lo, hi))  # fmt: skip
+    if ci_method == "bootstrap":
+        D, how = np.asarray(draws) * f, f"bootstrap ({boot_ok} refits)"
+    elif np.all(np.isfinite(cov[:p, :p])):
+        rng_s = np.random.default_rng(seed + 2)
+        th = rng_s.multivariate_normal(th_p, cov[:p, :p], size=STABILITY_DRAWS,
+                                       check_valid="ignore")  # fmt: skip
+        D, how = _natural(M, th) * f, "Wald (log scale)"
+    else:
+        D, how = None, ""
+    return _stability_identification(fit, D, how)
+
+
+STABILITY_DRAWS = 400
+
+
+def _stability_identification(fit: LVFit, draws: np.ndarray | None, how: str) -> LVFit:
+    """Share of parameter draws (bootstrap refits or the Wald normal approximation, METHODS
+    §8.5) whose equilibrium has the reported stability class. Below `fit.level` an "ok" fit
+    becomes "weak" with a warning: the class is not identified by these data."""
+    if draws is None or draws.size == 0:
+        if fit.status in ("ok", "weak"):
+            fit.warnings.append("stability class not checked: no parameter uncertainty available")
+            fit.status = "weak"
+        return fit
+    fn = analyse_predator_prey if fit.model == "predator_prey" else analyse_competition
+    counts: dict[str, int] = {}
+    with np.errstate(all="ignore"):
+        for row in draws:
+            try:
+                cls = fn(*(float(v) for v in row)).stability
+            except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, OverflowError):
+                cls = "undefined"
+            counts[cls] = counts.get(cls, 0) + 1
+    total = sum(counts.values())
+    fit.stability_classes = {k: v / total for k, v in sorted(counts.items(), key=lambda kv: -kv[1])}
+    fit.stability_share = fit.stability_classes.get(fit.analysis.stability, 0.0)
+    if fit.stability_share < fit.level:
+        others = ", ".join(f"{k} {100 * v:.0f}%" for k, v in fit.stability_classes.items()
+                           if k != fit.analysis.stability)  # fmt: skip
+        fit.warnings.append(
+            f"stability class {fit.analysis.stability!r} is not identified: only "
+            f"{100 * fit.stability_share:.0f}% of {total} {how} parameter draws give it "
+            f"(others: {others})"
+        )
+        if fit.status == "ok":
+            fit.status = "weak"
+    return fit
 
 
 def _ci_zero(names, lo: dict, hi: dict) -> dict[str, bool]:

@@ -54,7 +54,7 @@ def _u(U, tol: float = 0.0) -> np.ndarray:
         raise ValueError("U has missing or infinite values")
     if (U < 0).any() or (U > 1.0 + tol).any():
         bad = U[(U < 0) | (U > 1.0 + tol)][0]
-        raise ValueError(f"subsystem scores must lie in [0, 1]; got {bad!r}")
+        raise ValueError(f"subsystem scores must lie in [0, 1]; got {float(bad):g}")
     return np.minimum(U, 1.0)
 
 

@@ -71,6 +71,7 @@ import polars as pl
 
 from measures.dea.game import game_cross_efficiency, game_lp_values
 from measures.dea.radial import radial_efficiency
+from measures.periods import order_periods
 
 FRONTIERS = ("adjacent", "fixed", "global", "sequential")
 DECOMPOSITIONS = ("fgnz", "rd")
@@ -633,6 +634,7 @@ def panel_arrays(
     outputs: list[str],
     unbalanced: str = "raise",
     zero_replace: float | None = None,
+    period_order: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list, list, dict]:
     """Long frame → (X (T, n, m), Y (T, n, s), dmus, periods, info) with the checks of
     METHODS §9.7: duplicates, missing cells, unbalanced panel and non-positive values raise
@@ -642,6 +644,8 @@ def panel_arrays(
         info["dropped_dmus"]); no value is imputed.
     zero_replace=v: zeros (not negatives) are replaced by v (> 0); the cells are listed in
         info["replaced"].
+    period_order: the periods in time order (DEFAULT: numbers numerically, text labels
+        naturally, "y9" < "y10" — `measures.periods.natural_key`).
     """
     if unbalanced not in ("raise", "drop_dmus"):
         raise ValueError("unbalanced must be 'raise' or 'drop_dmus'")
@@ -685,7 +689,10 @@ def panel_arrays(
                 row=int(d["_row"][k]),
             )
         d = d.with_columns(cast.alias(c))
-    periods = sorted(d[period].unique().to_list())
+    try:
+        periods = order_periods(d[period].to_list(), period_order)
+    except ValueError as exc:
+        raise PanelDataError(str(exc)) from exc
     dmus = sorted(d[dmu].unique().to_list())
     info: dict = {"dropped_dmus": [], "replaced": []}
     present = {(r[0], r[1]) for r in d.select(dmu, period).iter_rows()}
@@ -707,7 +714,10 @@ def panel_arrays(
         d = d.filter(~pl.col(dmu).is_in(drop))
         if len(dmus) < 1:
             raise PanelDataError("no DMU is observed in every period")
-    d = d.sort([period, dmu])
+    rank = {v: k for k, v in enumerate(periods)}
+    d = d.with_columns(
+        pl.col(period).map_elements(rank.__getitem__, return_dtype=pl.Int64).alias("_prank")
+    ).sort(["_prank", dmu])
     T, n = len(periods), len(dmus)
     out = []
     for group in (inputs, outputs):
@@ -745,6 +755,7 @@ def malmquist_panel(
     outputs: list[str],
     unbalanced: str = "raise",
     zero_replace: float | None = None,
+    period_order: list | None = None,
     **kwargs,
 ) -> MalmquistResult:
     """`malmquist` on a long frame (one row per DMU and period); see `panel_arrays` for
@@ -758,6 +769,7 @@ def malmquist_panel(
         outputs=outputs,
         unbalanced=unbalanced,
         zero_replace=zero_replace,
+        period_order=period_order,
     )
     res = malmquist(X, Y, dmus=dmus, periods=periods, **kwargs)
     if info["dropped_dmus"]:

@@ -39,7 +39,7 @@ def _sm_granger(effect: np.ndarray, cause: np.ndarray, p: int) -> dict:
 
 def test_random_walks_are_differenced_and_results_equal_statsmodels():
     x, y = _random_walks()
-    r = granger_var(x, y, names=("ecommerce", "logistics"))
+    r = granger_var(x, y, names=("ecommerce", "logistics"), rule="both")
     # levels fail the stationarity rule, first differences pass: d = 1
     lv = [s for s in r.stationarity if s.diff_order == 0]
     assert len(lv) == 2 and not all(s.stationary for s in lv)
@@ -79,7 +79,7 @@ def test_trend_input_forces_differencing():
     n = 30
     x = 1.0 + 0.5 * np.arange(n) + np.cumsum(rng.normal(0, 0.3, n))
     y = 2.0 + 0.3 * np.arange(n) + rng.normal(0, 0.2, n)
-    r = granger_var(x, y)
+    r = granger_var(x, y, rule="both")
     assert r.diff_order >= 1
     dx, dy = np.diff(x, n=r.diff_order), np.diff(y, n=r.diff_order)
     g = _sm_granger(dy, dx, r.lags)
@@ -95,7 +95,7 @@ def test_stationary_input_is_not_differenced_and_bic_is_used():
         x[t] = 0.4 * x[t - 1] + e[t, 0]
         y[t] = 0.3 * y[t - 1] + 0.5 * x[t - 1] + e[t, 1]
     r = granger_var(x, y, ic="bic", max_lags=3)
-    assert r.diff_order == 0 and r.ic == "bic"
+    assert r.diff_order == 0 and r.ic == "bic" and r.rule == "toda-yamamoto"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sel = VAR(np.column_stack([x, y])).select_order(maxlags=3)
@@ -137,3 +137,29 @@ def test_too_short_and_constant_series_raise():
         granger_var(np.arange(20.0) ** 1.5, np.full(20, 3.0))
     with pytest.raises(ValueError, match="same length"):
         granger_var(np.arange(10.0), np.arange(9.0))
+
+
+def test_toda_yamamoto_wald_equals_statsmodels_ols_f_test():
+    """The lag-augmented Wald test (Toda & Yamamoto 1995) against statsmodels OLS.f_test on a
+    regression built independently: effect on a constant and p + d_max lags of both series."""
+    import statsmodels.api as sm
+
+    x, y = _random_walks(seed=4)
+    r = granger_var(x, y)  # DEFAULT rule
+    assert r.rule == "toda-yamamoto" and r.var_in_levels and r.diff_order == 1
+    p, k = r.lags, r.lags + r.diff_order
+    for cause, effect, c, e in (("x1", "x2", x, y), ("x2", "x1", y, x)):
+        rows = len(x) - k
+        Z = np.column_stack(
+            [np.ones(rows)]
+            + [v[k - lag : k - lag + rows] for lag in range(1, k + 1) for v in (e, c)]
+        )
+        res = sm.OLS(e[k:], Z).fit()
+        R = np.zeros((p, Z.shape[1]))
+        for j in range(p):
+            R[j, 2 + 2 * j] = 1.0
+        ft = res.f_test(R)
+        d = r.direction(cause, effect)
+        assert d.f_stat == pytest.approx(float(np.squeeze(ft.fvalue)), rel=1e-9)
+        assert d.p_value == pytest.approx(float(ft.pvalue), rel=1e-9)
+        assert d.df_num == p and d.df_denom == ft.df_denom

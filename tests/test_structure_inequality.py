@@ -134,7 +134,8 @@ def test_weighted_forms_against_brute_force():
 def test_equal_values_give_zero_and_bad_inputs_raise():
     y = np.full(6, 5.0)
     rows = I.inequality_rows(y, np.arange(1, 7.0), np.array(list("aabbcc")))
-    assert all(abs(v) < 1e-12 for m, _, v in rows if not m.endswith(("_share", "_contrib")))
+    shares = ("_share", "_contrib", "dagum_pj", "dagum_sj")  # population / income shares
+    assert all(abs(v) < 1e-12 for m, _, v in rows if not m.endswith(shares))
     assert I.cv(y) == 0 and I.gini(y) == 0
     with pytest.raises(ValueError, match="y ≥ 0"):
         I.gini([1.0, -1.0, 3.0])

@@ -140,7 +140,10 @@ def test_varimax_equals_factor_analyzer_rotator(hs, demo):
         a, _ = principal_components(r)
         ours, t = varimax(a, normalize=True, tol=1e-12, max_iter=5000)
         ref = Rotator(method="varimax", normalize=True, max_iter=5000, tol=1e-12).fit_transform(a)
-        np.testing.assert_allclose(orient_and_order(ours), orient_and_order(ref), atol=1e-8)
+        # factor_analyzer stops on the criterion's relative change and sits 2.5e-7 from the
+        # converged rotation here; ours iterates until T stops moving (issue 20; the converged
+        # rotation is checked against Kaiser's pairwise algorithm in test_i20_defects.py)
+        np.testing.assert_allclose(orient_and_order(ours), orient_and_order(ref), atol=1e-6)
         np.testing.assert_allclose(t @ t.T, np.eye(t.shape[0]), atol=1e-12)  # orthogonal
         # communalities are unchanged by rotation
         np.testing.assert_allclose((ours**2).sum(axis=1), (a**2).sum(axis=1), atol=1e-12)

@@ -15,7 +15,10 @@ One row per period in the file, all values > 0. Identification: a model with 4 (
 parameters needs enough points and co-movement; too few points or a constant series stop
 with a message (exit code 5). A fit whose JᵀJ is singular or that did not converge is
 printed with status "not_identified"/"not_converged" and exit code 5: the numbers are one
-minimiser among many, not estimates. A "weak" status (few points, ill-conditioned JᵀJ,
+minimiser among many, not estimates. A stability class that less than --level of the
+parameter uncertainty supports makes the status "weak" (never "ok"). With --causality the
+Granger/VAR part runs even when the LV model is not identified, and complete causality
+results exit 0 (the LV status is printed and written with them). A "weak" status (few points, ill-conditioned JᵀJ,
 sign violations in the discretised step) exits 0 with the warnings printed.
 
 --causality adds ADF/KPSS stationarity checks (both series differenced together when
@@ -45,6 +48,14 @@ EXAMPLES = """examples (Zhejiang CBEC trade 2016–2020 of reference study D, sh
 """
 
 MODEL_NAMES = {"predator-prey": "predator_prey", "competition": "competition"}
+RULE_TEXT = {
+    "toda-yamamoto": "no differencing; levels VAR with d_max extra lags (d_max: a unit root "
+    "only where ADF does not reject and KPSS rejects), Wald test on the first p lags",
+    "agree": "difference only where ADF does not reject and KPSS rejects",
+    "both": "stationary only where ADF rejects and KPSS does not",
+    "adf": "stationary where ADF rejects",
+    "kpss": "stationary where KPSS does not reject",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,6 +111,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--ic", choices=["aic", "bic", "hqic"], default="aic",
         help="VAR lag order criterion (DEFAULT aic)",
     )  # fmt: skip
+    p.add_argument(
+        "--rule", choices=list(RULE_TEXT), default="toda-yamamoto",
+        help="integration-order rule before Granger (DEFAULT toda-yamamoto; size/power "
+        "table in bench/granger_size_power.md)",
+    )  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
 
@@ -128,7 +144,7 @@ def _series(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarra
         if bad.size:
             i = int(bad[0])
             raise InputError(
-                f"column {col!r} has a value ≤ 0 ({m[i, k]!r} at {args.t} = {_num(m[i, 0])}); "
+                f"column {col!r} has a value ≤ 0 ({_num(m[i, k])} at {args.t} = {_num(m[i, 0])}); "
                 "Lotka–Volterra populations must be positive",
                 file=args.file,
                 line=i + 2,
@@ -213,6 +229,9 @@ def _print_fit(f, args, t) -> None:
     print(f"  eigenvalues of J*: {eig_s}")
     print(f"  stability: {an.stability}" + (f"; period {_fmt(an.period)}" if
                                             np.isfinite(an.period) else ""))  # fmt: skip
+    if np.isfinite(f.stability_share):
+        print(f"  stability class supported by {100 * f.stability_share:.0f}% of the parameter "
+              f"uncertainty ({', '.join(f'{k} {100 * v:.0f}%' for k, v in f.stability_classes.items())})")  # fmt: skip
     if an.note:
         print(f"  {an.note}")
     if f.model == "predator_prey" and an.origin_eigenvalues is not None:
@@ -249,7 +268,7 @@ def _causality(args, t, x, y):
     from measures.causality import SeriesTooShortError, granger_var
 
     try:
-        r = granger_var(x, y, names=(args.x, args.y), ic=args.ic)
+        r = granger_var(x, y, names=(args.x, args.y), ic=args.ic, rule=args.rule)
     except SeriesTooShortError as exc:
         return None, f"Granger/VAR not done: {exc}"
     print("\nGranger causality and VAR (statsmodels)")
@@ -264,10 +283,12 @@ def _causality(args, t, x, y):
     )  # fmt: skip
     with pl.Config(tbl_rows=50, tbl_cols=20, tbl_width_chars=200, float_precision=4,
                    tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):  # fmt: skip
-        print("  stationarity (ADF H0 unit root, KPSS H0 stationary; rule: ADF rejects and "
-              "KPSS does not)")  # fmt: skip
+        print(f"  stationarity (ADF H0 unit root, KPSS H0 stationary); rule {r.rule!r}: "
+              + RULE_TEXT.get(r.rule, ""))  # fmt: skip
         print(st)
-        print(f"  differenced {r.diff_order} time(s); VAR lags {r.lags} by {r.ic.upper()} "
+        how = (f"levels VAR, d_max = {r.diff_order}" if r.var_in_levels
+               else f"differenced {r.diff_order} time(s)")  # fmt: skip
+        print(f"  {how}; VAR lags {r.lags} by {r.ic.upper()} "
               f"(selected {r.selected_lags}, max {r.max_lags}); {r.n_obs_var} observations; "
               f"VAR stable {r.var_stable}")  # fmt: skip
         print(tab)
@@ -275,6 +296,7 @@ def _causality(args, t, x, y):
         print(f"  - {w}")
     out = tab.with_columns(
         pl.lit(r.diff_order).alias("diff_order"),
+        pl.lit(r.rule).alias("rule"),
         pl.lit(r.ic).alias("ic"),
         pl.lit(r.n_obs_var).alias("n_obs_var"),
         pl.lit(r.stationary_after_diff).alias("stationary"),
@@ -308,6 +330,7 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("--bootstrap applies to --method ode_nls")
     t, x, y = _series(args)
     model = MODEL_NAMES[args.model]
+    f, lv_error = None, ""
     try:
         f = fit_lv(x, y, t, model=model, method=args.method, scale=args.scale,
                    fit_x0=args.fit_x0, n_starts=args.starts, seed=args.seed, level=args.level,
@@ -317,35 +340,47 @@ def handle(args: argparse.Namespace) -> int:
             "too_few_points": " Use a longer series.",
             "no_co_movement": " A constant series carries no information on the interaction.",
         }.get(exc.reason, "")
-        raise NumericalError(
-            f"{args.file}: the {args.model} model is not identified by these data "
-            f"({exc.reason}): {exc}.{hint}"
-        ) from exc
-    _print_fit(f, args, t)
+        lv_error = (f"{args.file}: the {args.model} model is not identified by these data "
+                    f"({exc.reason}): {exc}.{hint}")  # fmt: skip
+        if not args.causality:
+            raise NumericalError(lv_error) from exc
+        print(f"Lotka–Volterra fit not done: {lv_error}")
+    if f is not None:
+        _print_fit(f, args, t)
     caus = None
     if args.causality:
         caus, note = _causality(args, t, x, y)
         if note:
             print(f"\n{note}")
     if args.out:
-        table = _param_table(f, args).with_columns(pl.lit("").alias("note"))
-        table = pl.concat([table, pl.DataFrame(_derived_rows(f, args.x, args.y))], how="vertical")
-        meta = pl.DataFrame({"model": [f.model], "method": [f.method], "status": [f.status],
-                             "stability": [f.analysis.stability], "interaction": [f.interaction],
-                             "ci_method": [f.ci_method], "message": [f.message]})  # fmt: skip
-        table = table.join(meta, how="cross")
-        _write(table, args.out)
-        print(f"\nwrote {table.height} rows to {args.out}")
-        if caus is not None:
-            cp = _side_path(args.out, "causality")
-            _write(caus, cp)
-            print(f"wrote {caus.height} causality rows to {cp}")
-    if f.status in ("not_identified", "not_converged"):
+        _write_outputs(args, f, caus)
+    lv_failed = f is None or f.status in ("not_identified", "not_converged")
+    if lv_failed and f is not None:
         why = next((w for w in f.warnings if "singular" in w or "converge" in w), f.status)
         print(
             f"cbec coevolve: {args.file}: the {args.model} model is not identified by these "
             f"{f.n_obs} points ({why}); see the warnings above",
             file=sys.stderr,
         )
+    # exit 5 only when nothing requested was estimated: with --causality, complete causality
+    # results exit 0 whatever the LV status (which is printed and written with the results)
+    if lv_failed and caus is None:
         return NumericalError.exit_code
     return 0
+
+
+def _write_outputs(args, f, caus) -> None:
+    if f is not None:
+        table = _param_table(f, args).with_columns(pl.lit("").alias("note"))
+        table = pl.concat([table, pl.DataFrame(_derived_rows(f, args.x, args.y))], how="vertical")
+        meta = pl.DataFrame({"model": [f.model], "method": [f.method], "status": [f.status],
+                             "stability": [f.analysis.stability], "interaction": [f.interaction],
+                             "ci_method": [f.ci_method], "message": [f.message],
+                             "stability_share": [f.stability_share]})  # fmt: skip
+        table = table.join(meta, how="cross")
+        _write(table, args.out)
+        print(f"\nwrote {table.height} rows to {args.out}")
+    if caus is not None:
+        cp = _side_path(args.out, "causality")
+        _write(caus, cp)
+        print(f"wrote {caus.height} causality rows to {cp}")

@@ -3,8 +3,11 @@ its ten-level grade and the lagging type for each row of your own CSV/XLSX/Parqu
 (METHODS §6), like R's `coupling::ccd`.
 
 Input: one column per subsystem score U_i ∈ [0, 1] (e.g. from `cbec entropy`), 2 or more.
-Output columns: id, c, t, d, grade, lag_type. c is the traditional C = geometric mean /
-arithmetic mean (DEFAULT) or the corrected form of Wang et al. (2021, 自然资源学报 36(3));
+Output columns: id, c, t, d, grade, lag_type, then c_model, c_traditional, c_wang (both C forms
+always, METHODS §6.1), grade_label, stage (coupling stage of c), e (U2/U1) and label
+("<grade>—<lagging subsystem>滞后型"). c is the traditional C = geometric mean /
+arithmetic mean (DEFAULT), the corrected form of Wang et al. (2021, 自然资源学报 36(3)), or
+Liao's (1999) power form {U1·U2/[(U1 + U2)/2]²}^k (--model liao --k K, two subsystems);
 t = Σ α_i U_i (equal α by default); d = sqrt(c·t); grade 1..10 with intervals (lower, upper]
 (1 极度失调 … 10 优质协调); lag_type for two subsystems from E = U2/U1 (U1 = the first listed):
 E ≤ 0.8 "<U2> lagging", 0.8 < E ≤ 1.2 "synchronous", E > 1.2 "<U1> lagging"; empty for n > 2."""
@@ -16,6 +19,7 @@ import argparse
 import numpy as np
 import polars as pl
 
+from cbec.commands._checks import num
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns, split_list
 from cbec.errors import InputError, UsageError
 
@@ -44,10 +48,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--model",
-        choices=["traditional", "corrected"],
+        choices=["traditional", "corrected", "liao"],
         default="traditional",
-        help="traditional (DEFAULT) | corrected (Wang et al. 2021)",
+        help="traditional (DEFAULT) | corrected (Wang et al. 2021) | liao (power-k, n = 2)",
     )
+    p.add_argument("--k", type=float, default=2.0,
+                   help="Liao's adjustment coefficient k for --model liao (DEFAULT 2)")  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
 
@@ -77,15 +83,20 @@ def handle(args: argparse.Namespace) -> int:
     if bad.size:
         i, k = (int(v) for v in bad[0])
         raise InputError(
-            f"column {subs[k]!r} has the value {U[i, k]!r} ({args.id}={df[args.id][i]}); "
+            f"column {subs[k]!r} has the value {num(U[i, k])} ({args.id}={df[args.id][i]}); "
             "subsystem scores must lie in [0, 1]",
             file=args.file,
             line=i + 2,
         )
     d = pl.DataFrame({args.id: df[args.id]}).with_columns(pl.from_numpy(U, schema=subs))
-    model = {"traditional": "traditional", "corrected": "wang2021"}[args.model]
-    f = coupling_frame(d, subs, keep=[args.id], weights=alpha, model=model)
-    out = f.select(pl.col(args.id).cast(pl.Utf8).alias("id"), "c", "t", "d", "grade", "lag_type")
+    model = {"traditional": "traditional", "corrected": "wang2021", "liao": "liao_k"}[args.model]
+    if model == "liao_k" and len(subs) != 2:
+        raise UsageError("--model liao is defined for 2 subsystems")
+    if not args.k > 0:
+        raise UsageError("--k must be positive")
+    f = coupling_frame(d, subs, keep=[args.id], weights=alpha, model=model, k=args.k)
+    out = f.select(pl.col(args.id).cast(pl.Utf8).alias("id"), "c", "t", "d", "grade", "lag_type",
+                   "c_model", "c_traditional", "c_wang", "grade_label", "stage", "e", "label")  # fmt: skip
     from cbec.commands._common import write_output
 
     write_output(out, args.out)

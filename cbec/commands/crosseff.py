@@ -2,8 +2,12 @@
 arbitrary (Sexton et al. 1986), aggressive/benevolent (Doyle & Green 1994) or game
 cross-efficiency (Liang, Wu, Cook & Zhu 2008).
 
-Output columns: dmu, ccr, cross_eff (mean appraisal, self included unless --exclude-self),
-maverick ((E_jj − e_j)/e_j), status; --method game adds iterations and converged.
+Output columns: dmu, ccr (the rater's own DEA score: θ* ≤ 1 for input orientation, φ* ≥ 1 for
+--orientation output; BCC under --rts vrs), cross_eff (mean appraisal, self included unless
+--exclude-self), maverick ((E_jj − e_j)/e_j), status; --method game adds iterations and
+converged. --orientation output (deaR "oo"): E_dj = (v_d'x_j + v0_d)/u_d'y_j ≥ 1, lower is
+better. --rts vrs --correction lim-zhu: Lim & Zhu (2015) E_dj = u_d'y_j/(v_d'x_j + u0_d) ∈ [0, 1]
+(METHODS §9.5.1).
 --matrix writes the cross-efficiency matrix: one row per rating DMU d, one column per rated
 DMU j (E_dj; for the game, α_dj at convergence)."""
 
@@ -15,6 +19,7 @@ import sys
 import numpy as np
 import polars as pl
 
+from cbec.commands._checks import dmu_names, finite_matrix, num, require_rows
 from cbec.commands._common import (
     Progress,
     add_out,
@@ -54,6 +59,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--rts", choices=["crs", "vrs"], default="crs", help="DEFAULT crs")
     p.add_argument(
+        "--orientation", choices=["input", "output"], default="input", help="DEFAULT input"
+    )
+    p.add_argument(
+        "--correction", choices=["none", "lim-zhu"], default="none",
+        help="VRS input-oriented: Lim & Zhu (2015) correction (no negative cross-efficiencies)",
+    )  # fmt: skip
+    p.add_argument(
         "--exclude-self",
         action="store_true",
         help="average over the n−1 other raters (DEFAULT: self-appraisal included)",
@@ -80,23 +92,30 @@ def handle(args: argparse.Namespace) -> int:
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
         raise UsageError("give at least one --inputs and one --outputs column")
-    if args.method == "game" and args.rts != "crs":
-        raise UsageError("game cross-efficiency is defined for CRS (METHODS §9.6)")
+    if args.method == "game" and (args.rts != "crs" or args.orientation != "input"):
+        raise UsageError(
+            "game cross-efficiency is defined for CRS, input orientation (METHODS §9.6)"
+        )
+    correction = None if args.correction == "none" else args.correction
+    if correction and (args.rts != "vrs" or args.orientation != "input"):
+        raise UsageError("--correction lim-zhu applies to --rts vrs with input orientation")
     df = read_table(args.file)
     require_columns(df, [args.dmu] + inputs + outputs, args.file)
+    require_rows(df, args.file)
+    names = dmu_names(df, args.dmu, args.file)
     X = numeric_matrix(df, inputs, args.file, id_col=args.dmu)
     Y = numeric_matrix(df, outputs, args.file, id_col=args.dmu)
     for mat, cols in ((X, inputs), (Y, outputs)):
+        finite_matrix(df, mat, cols, args.file, args.dmu)
         bad = np.argwhere(mat <= 0)
         if bad.size:
             i, k = bad[0]
             raise InputError(
-                f"column {cols[k]!r} has a non-positive value {mat[i, k]!r} "
+                f"column {cols[k]!r} has a non-positive value {num(mat[i, k])} "
                 f"({args.dmu}={df[args.dmu][int(i)]}); cross-efficiency needs positive data",
                 file=args.file,
                 line=int(i) + 2,
             )
-    names = df[args.dmu].cast(pl.Utf8).to_list()
     if len(set(names)) != len(names):
         raise InputError("DMU names must be unique", file=args.file)
     include_self = not args.exclude_self
@@ -123,8 +142,9 @@ def handle(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             ce = cross_efficiency(
-                X, Y, secondary=secondary, rts=args.rts, include_self=include_self
-            )
+                X, Y, secondary=secondary, rts=args.rts, include_self=include_self,
+                orientation=args.orientation, correction=correction,
+            )  # fmt: skip
         for w in caught:
             print(f"warning: {w.message}", file=sys.stderr)
         if ce.note:

@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 import polars as pl
 
+from cbec.commands._checks import dmu_names, finite_matrix, num, require_rows
 from cbec.commands._common import (
     Progress,
     add_out,
@@ -48,10 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--outputs", required=True, help="output columns, comma-separated")
     p.add_argument(
         "--model",
-        choices=["ccr", "bcc", "sbm", "super", "super-sbm"],
+        choices=["ccr", "bcc", "radial", "sbm", "super", "super-sbm", "ddf"],
         default="ccr",
-        help="ccr (DEFAULT), bcc, sbm (Tone 2001), super (Andersen–Petersen), "
-        "super-sbm (ρ for inefficient, Tone 2002 δ for efficient DMUs)",
+        help="ccr (DEFAULT), bcc, radial (any --rts: crs/vrs/nirs/ndrs), sbm (Tone 2001), "
+        "super (Andersen–Petersen), super-sbm (ρ for inefficient, Tone 2002 δ for efficient "
+        "DMUs), ddf (directional distance function with --bad-outputs, METHODS §9.9)",
     )
     p.add_argument(
         "--orientation",
@@ -63,6 +65,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=["crs", "vrs", "nirs", "ndrs"],
         help="returns to scale (DEFAULT crs; vrs for --model bcc)",
     )
+    g = p.add_argument_group("directional distance function (--model ddf, METHODS §9.9)")
+    g.add_argument("--bad-outputs", help="undesirable output columns (e.g. CO2), comma-separated")
+    g.add_argument(
+        "--direction", choices=["full", "output", "input"], default="full",
+        help="g = (x, y, b) (DEFAULT, Stata teddf's (−x, y, −b)) | (0, y, b) | (x, 0, 0)",
+    )  # fmt: skip
+    g.add_argument("--gx", help="direction columns for the inputs (magnitudes ≥ 0)")
+    g.add_argument("--gy", help="direction columns for the good outputs")
+    g.add_argument("--gb", help="direction columns for the bad outputs")
+    g.add_argument("--nonradial", action="store_true", help="non-radial DDF (one β per variable)")
+    g.add_argument("--weights", help="non-radial weights: inputs, outputs, bad outputs (DEFAULT 1)")
+    g.add_argument(
+        "--bad-disposability", choices=["weak", "strong"], default="weak",
+        help="weak (DEFAULT: Σλb = b − βg_b) | strong (Σλb ≤ b − βg_b)",
+    )  # fmt: skip
+    b = p.add_argument_group("bootstrap and scale (radial models)")
+    b.add_argument(
+        "--bootstrap", type=int, default=0, metavar="B",
+        help="Simar–Wilson (1998) bootstrap with B replicates: bias-corrected scores and "
+        "intervals (METHODS §9.11)",
+    )  # fmt: skip
+    b.add_argument("--seed", type=int, default=0, help="bootstrap seed (DEFAULT 0)")
+    b.add_argument("--alpha", type=float, default=0.05, help="1 − interval level (DEFAULT 0.05)")
+    b.add_argument(
+        "--scale-efficiency", action="store_true",
+        help="θ_CRS, θ_VRS, θ_NIRS, scale efficiency and the RTS class (crs/drs/irs)",
+    )  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
 
@@ -72,7 +101,7 @@ def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str,
     if bad.size:
         i, k = bad[0]
         raise InputError(
-            f"column {cols[k]!r} has a negative value {mat[i, k]!r} ({dmu}={df[dmu][int(i)]}); "
+            f"column {cols[k]!r} has a negative value {num(mat[i, k])} ({dmu}={df[dmu][int(i)]}); "
             "DEA needs non-negative data",
             file=file,
             line=int(i) + 2,
@@ -87,6 +116,13 @@ def _peer_str(names: list[str], lam_row: np.ndarray | None) -> str:
 
 
 def resolve_options(model: str, orientation: str | None, rts: str | None) -> tuple[str, str]:
+    if model == "ddf":
+        return "none", rts or "crs"
+    if model == "radial":
+        model = "bcc" if rts == "vrs" else "ccr" if rts in (None, "crs") else "super"
+        if orientation == "none":
+            raise UsageError("--model radial: use --orientation input or output")
+        return orientation or "input", rts or "crs"
     sbm_like = model in ("sbm", "super-sbm")
     if orientation is None:
         orientation = "none" if sbm_like else "input"
@@ -114,14 +150,19 @@ def run_dea(
     model: str,
     orientation: str,
     rts: str,
+    extra=None,
 ) -> pl.DataFrame:
+    """One frontier per period group; `extra(rows, names, period)` replaces the model run
+    (ddf, bootstrap, scale efficiency) and returns that group's frame."""
     from measures.dea.models import dea_model
 
+    require_rows(df, file)
+    names = dmu_names(df, dmu, file)
     X = numeric_matrix(df, inputs, file, id_col=dmu)
     Y = numeric_matrix(df, outputs, file, id_col=dmu)
-    _check_values(df, X, inputs, file, dmu)
-    _check_values(df, Y, outputs, file, dmu)
-    names = df[dmu].cast(pl.Utf8).to_list()
+    for mat, cols in ((X, inputs), (Y, outputs)):
+        finite_matrix(df, mat, cols, file, dmu)
+        _check_values(df, mat, cols, file, dmu)
     periods = df[period].to_list() if period else [None] * df.height
     groups: dict = {}
     for i, pv in enumerate(periods):
@@ -135,7 +176,12 @@ def run_dea(
                 dup = next(n for n in gnames if gnames.count(n) > 1)
                 where = f" in period {pv}" if period else ""
                 raise InputError(f"DMU {dup!r} appears more than once{where}", file=file)
-            r = dea_model(X[rows], Y[rows], model=model, orientation=orientation, rts=rts)
+            if extra is not None:
+                frames.append(extra(rows, gnames, pv))
+                progress.step()
+                continue
+            r = dea_model(X[rows], Y[rows], model=_model(model, rts), orientation=orientation,
+                          rts=rts)  # fmt: skip
             cols = {
                 "dmu": gnames,
                 "period": [None if pv is None else str(pv)] * len(rows),
@@ -160,13 +206,86 @@ def run_dea(
             frames.append(pl.DataFrame(cols, strict=False))
             progress.step()
     out = pl.concat(frames, how="diagonal_relaxed")
-    floats = [c for c in out.columns if c not in ("dmu", "period", "status", "peers", "kind")]
+    text = ("dmu", "period", "status", "peers", "kind", "rts_class")
+    floats = [c for c in out.columns if c not in text and out[c].dtype != pl.Utf8]
+    # no "-0.0" in user tables (a zero LP optimum comes back as −0.0)
+    zero = [pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c) for c in floats]
     return out.with_columns([pl.col(c).cast(pl.Float64) for c in floats]).with_columns(
-        pl.col("period").cast(pl.Utf8)
+        *zero, pl.col("period").cast(pl.Utf8)
     )
 
 
+def _model(model: str, rts: str) -> str:
+    return "ccr" if model == "radial" else model
+
+
+def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
+    """The per-group runner for ddf / bootstrap / scale efficiency (or None)."""
+    from cbec.commands import _dea_extra as ex
+
+    radial = args.model in ("ccr", "bcc", "radial")
+    if args.bootstrap and args.scale_efficiency:
+        raise UsageError("give --bootstrap or --scale-efficiency, not both")
+    if (args.bootstrap or args.scale_efficiency) and not radial:
+        raise UsageError(
+            "--bootstrap and --scale-efficiency apply to radial models (ccr, bcc, radial)"
+        )
+    if args.bootstrap < 0 or (args.bootstrap and args.bootstrap < 2):
+        raise UsageError("--bootstrap needs B ≥ 2 replicates (e.g. 2000)")
+    if not 0 < args.alpha < 1:
+        raise UsageError("--alpha must be in (0, 1)")
+    bads = split_list(args.bad_outputs)
+    if args.model != "ddf":
+        if bads or args.nonradial or args.gx or args.gy or args.gb or args.weights:
+            raise UsageError("--bad-outputs/--nonradial/--gx/--gy/--gb/--weights need --model ddf")
+    else:
+        require_columns(df, bads, args.file)
+    read = lambda cols: _matrix(df, cols, args)  # noqa: E731
+    X, Y = read(inputs), read(outputs)
+    if args.model == "ddf":
+        Bd = read(bads) if bads else np.zeros((df.height, 0))
+        G = ex.directions(df, X, Y, Bd, args, read)
+        return lambda rows, names, pv: ex.frame(
+            ex.ddf_rows(names, X[rows], Y[rows], Bd[rows], tuple(g[rows] for g in G), args,
+                        (inputs, outputs, bads)), pv)  # fmt: skip
+    if args.bootstrap:
+        return lambda rows, names, pv: ex.frame(
+            ex.bootstrap_rows(names, X[rows], Y[rows], args, orientation, rts), pv
+        )
+    if args.scale_efficiency:
+        return lambda rows, names, pv: ex.frame(
+            ex.scale_rows(names, X[rows], Y[rows], orientation), pv
+        )
+    return None
+
+
+def _matrix(df: pl.DataFrame, cols: list[str], args) -> np.ndarray:
+    require_columns(df, cols, args.file)
+    m = numeric_matrix(df, cols, args.file, id_col=args.dmu)
+    finite_matrix(df, m, cols, args.file, args.dmu)
+    _check_values(df, m, cols, args.file, args.dmu)
+    return m
+
+
+def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str]) -> pl.DataFrame:
+    """A DMU with every output 0 has the degenerate θ = 0: status says so (never "optimal")."""
+    if "score" not in out.columns or out.height != df.height:
+        return out
+    Y = df.select(pl.col(outputs).cast(pl.Float64)).to_numpy()
+    zero = (Y == 0).all(axis=1)
+    if not zero.any():
+        return out
+    return out.with_columns(
+        pl.when(pl.Series(zero)).then(pl.lit("degenerate_zero_output")).otherwise(pl.col("status"))
+        .alias("status"),
+    )  # fmt: skip
+
+
 def handle(args: argparse.Namespace) -> int:
+    import sys
+
+    from cbec.commands._common import write_output
+
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
         raise UsageError("give at least one --inputs and one --outputs column")
@@ -174,27 +293,24 @@ def handle(args: argparse.Namespace) -> int:
     df = read_table(args.file)
     need = [args.dmu] + ([args.period] if args.period else []) + inputs + outputs
     require_columns(df, need, args.file)
-    out = run_dea(
-        df,
-        file=args.file,
-        dmu=args.dmu,
-        period=args.period,
-        inputs=inputs,
-        outputs=outputs,
-        model=args.model,
-        orientation=orientation,
-        rts=rts,
-    )
-    bad = out.filter(pl.col("status") != "optimal")
-    if bad.height:
-        import sys
-
-        print(
-            f"note: {bad.height} DMU(s) with a non-optimal LP (score NaN): "
-            + ", ".join(f"{d} ({s})" for d, s in zip(bad["dmu"], bad["status"], strict=True)),
-            file=sys.stderr,
-        )
-    from cbec.commands._common import write_output
-
+    require_rows(df, args.file)
+    dmu_names(df, args.dmu, args.file)
+    extra = _extra(df, args, inputs, outputs, orientation, rts)
+    out = run_dea(df, file=args.file, dmu=args.dmu, period=args.period, inputs=inputs,
+                  outputs=outputs, model=args.model, orientation=orientation, rts=rts,
+                  extra=extra)  # fmt: skip
+    if extra is None and args.model not in ("ddf",):
+        out = _zero_output_status(out, df, outputs)
+    if "status" in out.columns:
+        bad = out.filter(pl.col("status") != "optimal")
+        if bad.height:
+            print(
+                f"note: {bad.height} DMU(s) with a non-optimal or degenerate LP: "
+                + ", ".join(f"{d} ({s})" for d, s in zip(bad["dmu"], bad["status"], strict=True)),
+                file=sys.stderr,
+            )
+    if args.bootstrap:
+        print(f"Simar–Wilson bootstrap: B = {args.bootstrap}, seed {args.seed}, basic "
+              f"{100 * (1 - args.alpha):g}% intervals (METHODS §9.11)", file=sys.stderr)  # fmt: skip
     write_output(out, args.out)
     return 0

@@ -2,7 +2,8 @@
 CSV/XLSX/Parquet file (METHODS §4).
 
 Output: one row per input row with the id, the period (when --period is given) and `score`
-= Σ_j w_j z'_ij (min–max standardised, shifted by ε = 1e-4). The weights table (indicator,
+= Σ_j w_j z'_ij (min–max standardised, shifted by ε = 1e-4; --shift rescale maps z to [a, b]
+instead, --shift none keeps z). The weights table (indicator,
 direction, weight, entropy, divergence, constant; per period with --scope by_year) is printed;
 with --out it is also written next to the scores as <name>_weights.<ext>.
 A leading minus marks a negative (cost) indicator: write `--indicators=A,B,-C` (with "=")
@@ -58,6 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="pooled (DEFAULT: one weight vector over all rows, time-entropy) | by_year "
         "(weights per --period value)",
     )
+    p.add_argument(
+        "--shift", choices=["add", "rescale", "none"], default="add",
+        help="after min–max: add ε (DEFAULT, --epsilon) | rescale to [a, b] (--rescale) | none "
+        "(zeros then carry no entropy information; METHODS §4.1)",
+    )  # fmt: skip
+    p.add_argument("--epsilon", type=float, default=1e-4, help="ε for --shift add (DEFAULT 1e-4)")
+    p.add_argument("--rescale", default="0.01,0.99", metavar="A,B",
+                   help="target interval for --shift rescale (DEFAULT 0.01,0.99)")  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
 
@@ -78,6 +87,12 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("an indicator is listed twice in --indicators")
     if args.scope == "by_year" and not args.period:
         raise UsageError("--scope by_year needs --period")
+    try:
+        a, b = (float(v) for v in args.rescale.split(","))
+    except ValueError:
+        raise UsageError(f"--rescale needs two numbers A,B, got {args.rescale!r}") from None
+    if not (0 <= a < b) or not args.epsilon > 0:
+        raise UsageError("--rescale needs 0 ≤ A < B and --epsilon must be > 0")
     df = read_table(args.file)
     require_columns(df, [args.id, *names, *([args.period] if args.period else [])], args.file)
     x = numeric_matrix(df, names, args.file, id_col=args.id)
@@ -109,6 +124,9 @@ def handle(args: argparse.Namespace) -> int:
                 period=args.period,
                 scope=args.scope,
                 normalise=args.normalise,
+                shift=args.shift,
+                epsilon=args.epsilon,
+                rescale=(a, b),
             )
         except ValueError as exc:
             raise InputError(str(exc), file=args.file) from exc

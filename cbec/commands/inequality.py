@@ -7,8 +7,12 @@ with --weight also cv_weighted (Williamson), gini_weighted, theil_t_weighted, th
 X_between_share, X_within_share and per group X_within_group:<group>,
 X_within_group_contrib:<group>; and Dagum's (1997) decomposition (units unweighted):
 dagum_g, dagum_gw, dagum_gnb, dagum_gt, their _share, dagum_gjj:<group>,
-dagum_gjh:<richer>|<poorer>, dagum_djh:<richer>|<poorer>.
-Values must be ≥ 0 with a positive mean; Theil L needs every value > 0."""
+dagum_gjh:<richer>|<poorer>, dagum_djh:<richer>|<poorer> (relative economic affluence D_jh),
+dagum_d_gross:<richer>|<poorer> (d_jh), dagum_p_trans:<richer>|<poorer> (p_jh),
+dagum_pj:<group> (population share), dagum_sj:<group> (income share).
+Values must be ≥ 0 with a positive mean (CV, Gini and Theil T are defined for y ≥ 0); Theil L
+needs every value > 0: with a zero its rows are NaN and a note says so (METHODS §5).
+--small-sample multiplies the Gini by n/(n−1); --ddof sets the CV's degrees of freedom."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import argparse
 import numpy as np
 import polars as pl
 
+from cbec.commands._checks import num
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
 from cbec.errors import InputError
 
@@ -41,6 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight", help="population weights (weighted CV, Gini and Theil)")
     p.add_argument("--group", help="group column (region): Theil between/within and Dagum")
     p.add_argument("--period", help="period column: one cross-section per period")
+    p.add_argument("--small-sample", action="store_true",
+                   help="Gini × n/(n−1) (the unbiased small-sample form; DEFAULT off)")  # fmt: skip
+    p.add_argument("--ddof", type=int, choices=[0, 1], default=0,
+                   help="CV standard deviation ddof (DEFAULT 0, population σ)")  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
 
@@ -50,8 +59,8 @@ def _check(df: pl.DataFrame, v: np.ndarray, col: str, file: str, strict: bool) -
     if bad.size:
         i = int(bad[0])
         need = "> 0 (Theil L)" if strict else "≥ 0"
-        raise InputError(f"column {col!r} has the value {v[i]!r}; inequality needs values {need}",
-                         file=file, line=i + 2)  # fmt: skip
+        raise InputError(f"column {col!r} has the value {num(v[i])}; inequality needs values "
+                         f"{need}", file=file, line=i + 2)  # fmt: skip
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -61,7 +70,15 @@ def handle(args: argparse.Namespace) -> int:
     cols = [args.value, *(c for c in (args.weight, args.group, args.period) if c)]
     require_columns(df, cols, args.file)
     y = numeric_matrix(df, [args.value], args.file)[:, 0]
-    _check(df, y, args.value, args.file, strict=True)
+    _check(df, y, args.value, args.file, strict=False)
+    if not y.mean() > 0:
+        raise InputError(f"column {args.value!r} has mean 0: inequality is undefined",
+                         file=args.file)  # fmt: skip
+    if (y == 0).any():
+        import sys
+
+        print(f"note: {int((y == 0).sum())} value(s) of 0: Theil L (and its decomposition) "
+              "needs y > 0 and is NaN; CV, Gini and Theil T are computed", file=sys.stderr)  # fmt: skip
     if args.weight:
         w = numeric_matrix(df, [args.weight], args.file)[:, 0]
         _check(df, w, args.weight, args.file, strict=False)
@@ -74,7 +91,8 @@ def handle(args: argparse.Namespace) -> int:
         d = d.with_columns(pl.Series(args.weight, w))
     try:
         out = inequality_long(d, args.value, weight=args.weight, group=args.group,
-                              period=args.period)  # fmt: skip
+                              period=args.period, ddof=args.ddof,
+                              small_sample=args.small_sample, l_nonpositive="nan")  # fmt: skip
     except ValueError as exc:
         raise InputError(str(exc), file=args.file) from exc
     out = out.select(

@@ -15,6 +15,19 @@ DEAP: tc = mi/ec, sec = ec/pec) or rd (Ray & Desli 1997: tc = VRS technical chan
 sec = scale change, ec = pec × sec). VRS cross-period LPs (rd only) can be infeasible:
 status "infeasible" with NaN (DEFAULT), or --infeasible global|drop.
 
+Green productivity (METHODS §9.10): --index ml (Malmquist–Luenberger, Chung et al. 1997) or
+--index luenberger (Chambers et al. 1996) on directional distance functions with
+--bad-outputs (e.g. CO2); --frontier adjacent (contemporaneous, geometric mean of the two
+adjacent technologies), global (Oh 2010) or sequential; --direction output (DEFAULT
+g = (0, y, b), as gtfpch) | full (x, y, b) | input; --nonradial (Luenberger only) with
+--weights; --bad-disposability weak (DEFAULT) | strong. Output columns: dmu, period_from,
+period_to, index, tfpch, ec, tc (ML: tfpch = ec × tc > 1 is growth; Luenberger: tfpch =
+ec + tc > 0 is growth), d_from, d_to (the own-period DDFs), status.
+
+Periods are ordered numerically when they are numbers and naturally when they are text
+("y9" before "y10", "2019Q4" before "2020Q1"); the order used is printed. --period-order
+a,b,c gives it explicitly.
+
 The panel must be balanced and strictly positive: a missing DMU-period, a duplicate,
 an empty cell or a value ≤ 0 is an error naming the DMU and period (exit code 3), unless
 --drop-unbalanced or --zero-replace VALUE says how to treat it."""
@@ -26,6 +39,7 @@ import sys
 
 import polars as pl
 
+from cbec.commands._checks import require_rows
 from cbec.commands._common import (
     Progress,
     add_out,
@@ -35,6 +49,7 @@ from cbec.commands._common import (
     write_output,
 )
 from cbec.errors import InputError, NumericalError, UsageError
+from measures.periods import order_periods
 
 EXAMPLES = """examples (DEAP 2.1's EG4 data, Coelli 1996: 5 firms, 3 years, 1 input, 1 output):
   printf 'firm,year,y,x\\n1,1,1,2\\n2,1,2,4\\n3,1,3,3\\n4,1,4,5\\n5,1,5,6\\n1,2,1,2\\n2,2,3,4\\n3,2,4,3\\n4,2,3,5\\n5,2,5,5\\n1,3,1,2\\n2,3,3,4\\n3,3,4,3\\n4,3,3,5\\n5,3,5,5\\n' > eg4.csv
@@ -102,6 +117,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--summary", metavar="FILE.csv", help="write the geometric-mean summaries here")
     p.add_argument(
+        "--period-order", help="periods in time order, comma-separated (DEFAULT: natural)"
+    )
+    g = p.add_argument_group("green productivity (METHODS §9.9–9.10)")
+    g.add_argument(
+        "--index", choices=["malmquist", "ml", "luenberger"], default="malmquist",
+        help="malmquist (DEFAULT, radial, no bad outputs) | ml (Malmquist–Luenberger) | "
+        "luenberger; ml and luenberger need --bad-outputs",
+    )  # fmt: skip
+    g.add_argument("--bad-outputs", help="undesirable output columns (e.g. CO2), comma-separated")
+    g.add_argument("--direction", choices=["output", "full", "input"], default="output",
+                   help="DDF direction: (0, y, b) DEFAULT | (x, y, b) | (x, 0, 0)")  # fmt: skip
+    g.add_argument("--nonradial", action="store_true", help="non-radial DDF (Luenberger only)")
+    g.add_argument("--weights", help="non-radial weights: inputs, outputs, bad outputs")
+    g.add_argument(
+        "--rts", choices=["crs", "vrs"], default="crs", help="DDF technology (DEFAULT crs)"
+    )
+    g.add_argument("--bad-disposability", choices=["weak", "strong"], default="weak",
+                   help="weak (DEFAULT, Σλb = b − βg_b) | strong (≤)")  # fmt: skip
+    p.add_argument(
         "--jobs", type=int, default=1, help="threads for the LPs (DEFAULT 1, fastest on 2 cores)"
     )
     add_out(p)
@@ -119,11 +153,20 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("--zero-replace needs a positive value")
     df = read_table(args.file)
     require_columns(df, [args.dmu, args.period, *inputs, *outputs], args.file)
+    require_rows(df, args.file)
+    explicit = split_list(args.period_order) or None
+    try:
+        periods = order_periods(df[args.period].to_list(), explicit)
+    except ValueError as exc:
+        raise InputError(f"--period-order: {exc}", file=args.file) from exc
+    print(f"periods in order: {', '.join(map(str, periods))}"
+          f" ({'as given by --period-order' if explicit else 'natural order'})", file=sys.stderr)  # fmt: skip
+    if args.index != "malmquist" or args.bad_outputs:
+        return _green(args, df, inputs, outputs, explicit)
     base = 0
     if args.base is not None:
         if args.frontier != "fixed":
             raise UsageError("--base only applies to --frontier fixed")
-        periods = sorted(df[args.period].drop_nulls().unique().to_list())
         labels = [str(v) for v in periods]
         if args.base not in labels:
             raise UsageError(f"--base {args.base!r} is not a period of the file: {labels}")
@@ -146,6 +189,7 @@ def handle(args: argparse.Namespace) -> int:
                 cross_efficiency=args.cross_efficiency,
                 game_tol=args.game_tol,
                 n_jobs=args.jobs,
+                period_order=explicit,
             )
     except PanelDataError as exc:
         line = None if exc.row is None else int(exc.row) + 2
@@ -182,4 +226,45 @@ def handle(args: argparse.Namespace) -> int:
         with pl.Config(tbl_rows=60, tbl_cols=20, tbl_width_chars=200):
             print(res.by_period(), file=sys.stderr)
     write_output(out, args.out)
+    return 0
+
+
+def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit) -> int:
+    """--index ml|luenberger with --bad-outputs (measures.green_tfp)."""
+    from measures.green_tfp import green_tfp_panel
+    from measures.malmquist import PanelDataError
+
+    bads = split_list(args.bad_outputs)
+    if args.index == "malmquist" or not bads:
+        raise UsageError("bad outputs need --index ml or luenberger, and those need --bad-outputs")
+    if args.frontier == "fixed" or args.cross_efficiency or args.decomposition != "fgnz":
+        raise UsageError("--index ml/luenberger support --frontier adjacent|global|sequential "
+                         "(no --base, --cross-efficiency or --decomposition rd)")  # fmt: skip
+    if args.nonradial and args.index == "ml":
+        raise UsageError("--nonradial needs --index luenberger (ML uses the radial DDF)")
+    require_columns(df, bads, args.file)
+    weights = None
+    if args.weights:
+        try:
+            weights = [float(v) for v in split_list(args.weights)]
+        except ValueError:
+            raise UsageError(f"--weights must be numbers, got {args.weights!r}") from None
+    tech = {"adjacent": "contemporaneous", "global": "global", "sequential": "sequential"}
+    try:
+        res = green_tfp_panel(
+            df, dmu=args.dmu, period=args.period, inputs=inputs, outputs=outputs,
+            bad_outputs=bads, unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
+            zero_replace=args.zero_replace, period_order=explicit,
+            index="ml" if args.index == "ml" else "luenberger", technology=tech[args.frontier],
+            nonradial=args.nonradial, weights=weights, direction=args.direction, rts=args.rts,
+            bad=args.bad_disposability,
+        )  # fmt: skip
+    except PanelDataError as exc:
+        line = None if exc.row is None else int(exc.row) + 2
+        raise InputError(str(exc), file=args.file, line=line) from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    for note in res.notes:
+        print(f"note: {note}", file=sys.stderr)
+    write_output(res.table(), args.out)
     return 0

@@ -1,5 +1,11 @@
-"""`cbec survey`: reliability, KMO/Bartlett, EFA (PCA + varimax) and a CFA/SEM of a Likert
-survey file (METHODS §10), as SPSS + AMOS report them. No warehouse needed."""
+"""`cbec survey`: reliability, KMO/Bartlett, EFA (PCA + varimax) and a CFA/SEM of a survey
+file (METHODS §10), as SPSS + AMOS (Likert answers) or lavaan (continuous indicators) report
+them. No warehouse needed.
+
+--scale likert checks that every answer is an integer in the configured range (DEFAULT 1..5);
+--scale continuous accepts any number (e.g. lavaan's Holzinger–Swineford 1939 test scores);
+--scale auto (DEFAULT) treats the file as Likert when every answer is an integer and as
+continuous otherwise, and says which (an out-of-range integer is still a Likert error)."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ EXAMPLES = """examples:
   cbec survey answers.xlsx --model my_model.lav --out results/
   cbec survey answers.csv --chi2-n N            # lavaan/semopy χ² convention (N·F)
   cbec survey --make-demo /tmp/demo.csv         # write study B's simulated demo file
+  cbec survey hs1939.csv --model hs.lav --chi2-n N   # lavaan's HS CFA (continuous scores)
 
 The model file is lavaan syntax (=~ measurement, ~ regression, ~~ covariance); lines
 '#! efa NAME: C1-C13' name the item blocks for KMO/Bartlett and EFA. Default model:
@@ -43,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write simulated responses from study B's published standardised solution and exit",
     )
     p.add_argument("--seed", type=int, help="seed for --make-demo (default 3576)")
+    p.add_argument("--scale", choices=["auto", "likert", "continuous"], default="auto",
+                   help="answer scale (DEFAULT auto: Likert if every answer is an integer)")  # fmt: skip
     p.add_argument("-n", type=int, help="respondents for --make-demo (default 481)")
     p.set_defaults(handler=handle)
 
@@ -63,6 +72,31 @@ def make_demo(out: str, seed: int | None = None, n: int | None = None) -> int:
     df.write_csv(out)
     print(f"wrote {n} SIMULATED respondents (seed {seed}) to {out}")
     return 0
+
+
+def _is_number(v) -> bool:
+    try:
+        return float(v) == float(v)
+    except (TypeError, ValueError):
+        return False
+
+
+def _scale(choice: str, df, items: list[str], rep: dict) -> str:
+    """likert / continuous: the --scale choice, or for auto the data's (printed)."""
+    if choice != "auto":
+        return choice
+    import polars as pl
+
+    present = [c for c in items if c in df.columns]
+    vals = df.select(pl.col(present).cast(pl.Float64, strict=False)).to_numpy() if present else None
+    if vals is None or not vals.size:
+        return "likert"
+    finite = vals[vals == vals]
+    if finite.size and (finite != finite.round()).any():
+        print("note: non-integer answers: indicators treated as continuous (--scale likert "
+              "enforces the Likert checks)")  # fmt: skip
+        return "continuous"
+    return "likert"
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -111,15 +145,20 @@ def handle(args: argparse.Namespace) -> int:
             f"duplicate respondent id(s): {', '.join(map(str, rep['duplicate_ids'][:10]))}",
             file=args.file,
         )
+    scale = _scale(args.scale, df, items, rep)
+    if scale == "continuous":
+        rep["bad_cells"] = [c for c in rep["bad_cells"] if not _is_number(c[2])]
+        if params["scale"].get("reverse_items"):
+            raise UsageError(
+                "reverse_items recode x' = max + min − x: Likert only (--scale likert)"
+            )
     if rep["bad_cells"]:
         line, col, val = rep["bad_cells"][0]
         lo, hi = params["scale"]["min"], params["scale"]["max"]
         more = f" (and {len(rep['bad_cells']) - 1} more)" if len(rep["bad_cells"]) > 1 else ""
-        raise InputError(
-            f"column {col!r}: {val!r} is not an integer answer in {lo}..{hi}{more}",
-            file=args.file,
-            line=line,
-        )
+        what = (f"is not an integer answer in {lo}..{hi}{more} (--scale continuous for "
+                "non-Likert indicators)" if scale == "likert" else f"is not a number{more}")  # fmt: skip
+        raise InputError(f"column {col!r}: {val!r} {what}", file=args.file, line=line)
     for w in rep["warnings"]:
         print(f"warning: {w}")
 

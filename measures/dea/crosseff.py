@@ -17,7 +17,11 @@ optimal values are unchanged; `reduce_rows=False` keeps all rows (tests prove eq
 VRS (`rts="vrs"`): input-oriented BCC multipliers (u0 free) give E_dj = (u_d'y_j − u0_d)/v_d'x_j,
 which can be negative, and the secondary-goal LPs can be unbounded through u0; such raters get
 status "secondary_unbounded" and a NaN row (never a silent fallback), and ``note`` flags
-negative values. The Lim & Zhu (2015) correction is NOT implemented; CRS is the DEFAULT
+negative values. ``correction="lim-zhu"`` applies Lim & Zhu (2015) as deaR does:
+E_dj = u_d'y_j / (v_d'x_j + u0_d) ∈ [0, 1] (the rater's own entry is θ*_d), and the
+aggressive/benevolent LP (dg_method 1) uses the corrected normalisation
+Σ_{j≠d}(v'x_j + u0) = 1 with objective u'Σ_{j≠d}y_j. ``orientation="output"`` (CRS or VRS)
+is `measures.dea.crosseff_oo` (φ-type E_dj ≥ 1). CRS input orientation is the DEFAULT
 (METHODS §9.5).
 """
 
@@ -132,6 +136,8 @@ def cross_efficiency(
     include_self: bool = True,
     reduce_rows: bool = True,
     self_tol: float = 1e-10,
+    orientation: str = "input",
+    correction: str | None = None,
 ) -> CrossEffResult:
     """Cross-efficiency matrix and scores (METHODS §9.5).
 
@@ -145,12 +151,24 @@ def cross_efficiency(
         (u'y_j − u0)/v'x_j may be negative — flagged in ``note``).
     include_self: e_j averages over all n raters (DEFAULT) or the n − 1 others.
     self_tol: d's own efficiency is kept ≥ θ*_d − self_tol in the secondary LP.
+    orientation: "input" (DEFAULT) or "output" (deaR "oo": E_dj = (v'x_j + v0)/u'y_j ≥ 1,
+        theta holds φ*_d; dg_method 1 only).
+    correction: None (DEFAULT) or "lim-zhu" (input orientation, rts="vrs"; module doc).
     """
     if secondary not in SECONDARY:
         raise ValueError(f"secondary must be one of {SECONDARY}")
     if rts not in ("crs", "vrs"):
         raise ValueError("cross-efficiency supports rts='crs' (DEFAULT) or 'vrs'")
+    if orientation not in ("input", "output"):
+        raise ValueError("orientation must be 'input' or 'output'")
+    if correction not in (None, "lim-zhu"):
+        raise ValueError("correction must be None or 'lim-zhu'")
+    if correction and (rts != "vrs" or orientation != "input"):
+        raise ValueError("the Lim–Zhu correction applies to input-oriented VRS cross-efficiency")
     Xs, Ys = scale_by_means(X, Y)
+    if orientation == "output":
+        return _output(Xs, Ys, secondary, rts, include_self, self_tol)
+    lz = correction == "lim-zhu"
     n, m = Xs.shape
     s = Ys.shape[1]
     vrs = rts == "vrs"
@@ -183,9 +201,12 @@ def cross_efficiency(
         tgt = val - self_tol
         if dg_method == 1:
             # v'Σ_{j≠d}x_j = 1 ; u'y_d − u0 − θ v'x_d ≥ 0 (≤ is implied by optimality of θ)
-            model.set_row(model.norm_row, np.r_[ox, np.zeros(s), np.zeros(nc - m - s)], 1.0, 1.0)
+            # Lim–Zhu: Σ_{j≠d}(v'x_j + u0) = 1, objective u'Σ_{j≠d}y_j
+            k0 = (n - 1) * np.ones(nc - m - s)
+            norm2 = np.r_[ox, np.zeros(s), k0 if lz else np.zeros(nc - m - s)]
+            model.set_row(model.norm_row, norm2, 1.0, 1.0)
             model.set_row(model.self_row, np.r_[-tgt * xd, yd, -np.ones(nc - m - s)], 0.0, INF)
-            c2 = np.r_[np.zeros(m), oy, -(n - 1) * np.ones(nc - m - s)]
+            c2 = np.r_[np.zeros(m), oy, (0.0 if lz else -1.0) * k0]
         elif dg_method == 2:
             # v'x_d = 1 (norm row unchanged); u'y_d − u0 ≥ θ − tol
             model.set_row(model.self_row, np.r_[np.zeros(m), yd, -np.ones(nc - m - s)], tgt, INF)
@@ -205,7 +226,12 @@ def cross_efficiency(
         )
     v, u = W[:, :m], W[:, m : m + s]
     u0 = W[:, -1] if vrs else np.zeros(n)
-    E = (u @ Ys.T - u0[:, None]) / (v @ Xs.T)
+    if lz:
+        E = (u @ Ys.T) / (v @ Xs.T + u0[:, None])
+        ok = np.isfinite(theta)
+        E[np.flatnonzero(ok), np.flatnonzero(ok)] = theta[ok]
+    else:
+        E = (u @ Ys.T - u0[:, None]) / (v @ Xs.T)
     # the rater's own score is θ*_d by construction; remove round-off
     ok = np.isfinite(theta)
     di = np.arange(n)[ok]
@@ -213,8 +239,13 @@ def cross_efficiency(
     scores = appraisal_scores(E, include_self)
     with np.errstate(divide="ignore", invalid="ignore"):
         mav = (np.diag(E) - scores) / scores
-    note = ""
-    if vrs and np.nanmin(E) < 0:
+    note = "Lim & Zhu (2015) correction" if lz else ""
+    if lz:
+        undefined = int(np.sum(np.isnan(E) & np.isfinite(theta)[:, None]))
+        if undefined:
+            note += (f"; {undefined} entr{'y' if undefined == 1 else 'ies'} 0/0 (the rater's "
+                     "weights give the DMU zero corrected virtual input and output): NaN")  # fmt: skip
+    if vrs and not lz and np.nanmin(E) < 0:
         note = "VRS input-oriented cross-efficiencies include negative values"
     return CrossEffResult(
         matrix=E,
@@ -229,3 +260,22 @@ def cross_efficiency(
         u0=u0 if vrs else None,
         note=note,
     )
+
+
+def _output(Xs, Ys, secondary, rts, include_self, self_tol) -> CrossEffResult:
+    """Output orientation (measures.dea.crosseff_oo)."""
+    from measures.dea.crosseff_oo import output_cross_efficiency, output_matrix
+
+    W, phi, status = output_cross_efficiency(
+        Xs, Ys, secondary=secondary, vrs=rts == "vrs", self_tol=self_tol
+    )
+    E = output_matrix(W, Xs, Ys, phi)
+    scores = appraisal_scores(E, include_self)
+    m, s = Xs.shape[1], Ys.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mav = (np.diag(E) - scores) / scores
+    return CrossEffResult(
+        matrix=E, scores=scores, theta=phi, maverick=mav, u=W[:, m : m + s], v=W[:, :m],
+        status=status, secondary=secondary, include_self=include_self,
+        u0=W[:, -1] if rts == "vrs" else None, note="output orientation: E_dj ≥ 1 (φ-type)",
+    )  # fmt: skip

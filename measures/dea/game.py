@@ -246,7 +246,7 @@ def game_cross_efficiency(
         if bad.any():
             d, j = np.argwhere(bad)[0]
             raise GameConvergenceError(
-                f"game LP (j={j}, d={d}) is {st[d, j]} at alpha_d={alpha[d]!r}"
+                f"game LP (j={j}, d={d}) is {st[d, j]} at alpha_d={float(alpha[d]):.6g}"
             )
         return val.mean(axis=0), val
 
