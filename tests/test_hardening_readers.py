@@ -193,9 +193,12 @@ def test_vintage_order_is_date_order_and_bad_labels_are_refused():
 
     labels = ["2026-10", "2025", "2026-03", "2026-03-15", "2026", ""]
     assert sorted(labels, key=vintage_sort_key) == ["", "2025", "2026", "2026-03", "2026-03-15", "2026-10"]  # fmt: skip
-    for bad in ["2026-3", "2026-13", "2026-02-30", "26-03", "2026/03", "March 2026", "3000-01"]:
+    for bad in ["2026-3", "2026-13", "2026-02-30", "26-03", "2026/03", "March 2026", " ", "1900"]:
         with pytest.raises(VintageError):
-            validate_vintage(bad, today=dt.date(2026, 12, 1))
+            validate_vintage(bad)
+    assert validate_vintage("2030-01") == "2030-01"  # announced ahead: allowed
+    with pytest.raises(VintageError):
+        validate_vintage("2030-01", not_after=dt.date(2026, 12, 1))
 
 
 def test_invalid_vintage_is_a_usage_error_before_anything_is_read(tmp_path, capsys):

@@ -255,3 +255,29 @@ def test_serve_stop_never_kills_a_process_that_reused_the_pid(tmp_path, monkeypa
     finally:
         other.kill()
         other.wait()
+
+
+def test_side_file_killed_after_publishing_is_rolled_back_not_half_published(small_db):
+    """Killed after the publish transaction but before the replace: the side file says
+    'published', yet its tables never became the warehouse. The next start records the run as
+    abandoned (a 'published' row without its tables would be reused by the next run)."""
+    import shutil
+
+    left = small_db.with_name(small_db.name + ".work-424242")
+    shutil.copy(small_db, left)
+    con = duckdb.connect(str(left))
+    con.execute(
+        "INSERT INTO results.runs (run_id, flow, status, started_at, finished_at, pid, input_fingerprint) "
+        "VALUES ('half', 'refresh', 'published', now()::TIMESTAMP, now()::TIMESTAMP, 424242, 'f9')"
+    )
+    con.close()
+    with workcopy.session(small_db):
+        pass
+    con = connect(small_db, read_only=True)
+    assert con.execute("SELECT status FROM results.runs WHERE run_id = 'half'").fetchone() == (
+        "abandoned",
+    )
+    con.close()
+    assert (
+        store.find_reusable_run(small_db, flow="refresh", input_fingerprint="f9", params={}) is None
+    )

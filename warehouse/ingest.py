@@ -11,6 +11,7 @@ gone) until `cbec inputs remove` marks them removed. Vintages are validated (war
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,27 @@ import polars as pl
 
 from cbec.errors import InputError
 from cbec.paths import config_dir, data_dir
+from cbec.paths import db_path as default_db
 from warehouse.db import connect, connect_for_reading, has_column, query_pl
 from warehouse.readers import RawTable, read_source
 from warehouse.readers.common import month_ranges as _ranges
 from warehouse.readers.common import sha256_of
 from warehouse.schema import RAW_TABLES
 from warehouse.vintage import VintageError, default_vintage, validate_vintage
+
+
+def _writes(fn):
+    """Run a writing function inside a write session of its warehouse (joined if open)."""
+
+    @functools.wraps(fn)
+    def wrapper(db_path, *args, **kwargs):
+        from warehouse import workcopy
+
+        with workcopy.session(Path(db_path) if db_path else default_db()):
+            return fn(db_path, *args, **kwargs)
+
+    return wrapper
+
 
 _SOURCE_KEYS = {"glob", "reader", "vintage", "publisher", "optional", "files"}
 
@@ -138,6 +154,7 @@ def added_inputs(db_path: str | Path | None, *, include_removed: bool = False) -
     return out
 
 
+@_writes
 def record_added(db_path: str | Path | None, files: list[SourceFile], run_id: str | None) -> int:
     """Record the --add files of a run as configured inputs (once per sha256)."""
     new = [f for f in files if f.added]
@@ -162,6 +179,7 @@ def record_added(db_path: str | Path | None, files: list[SourceFile], run_id: st
         con.close()
 
 
+@_writes
 def remove_added(db_path: str | Path, key: str, note: str = "") -> list[str]:
     """Mark the added input(s) whose file name, path or sha256 (prefix ≥ 8) is `key` removed;
     returns their names. LookupError if none matches."""
@@ -206,6 +224,7 @@ def read_new(files: list[SourceFile], already: set[str]) -> list[tuple[SourceFil
     return out
 
 
+@_writes
 def insert_raw(
     db_path: str | Path | None, tables: list[tuple[SourceFile, RawTable]]
 ) -> dict[str, int]:
@@ -299,6 +318,7 @@ def staging_records(
     return pl.concat([old, mem.cast(dict(old.schema), strict=False)], how="vertical_relaxed")
 
 
+@_writes
 def write_staging(db_path: str | Path | None, panel: pl.DataFrame, conflicts: pl.DataFrame) -> None:
     """Replace staging with the panel built from the active files (one transaction)."""
     con = connect(db_path)

@@ -152,6 +152,9 @@ class WriterLock:
             if self._depth > 0:
                 return
             _HELD.pop(str(self.db), None)
+        self._fh.seek(0)
+        self._fh.truncate()  # no owner any more (a killed owner's record stays: pid is dead)
+        self._fh.flush()
         fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
         self._fh.close()
         self._fh = None

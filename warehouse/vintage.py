@@ -34,12 +34,12 @@ def parse_vintage(s: object) -> dt.date:
     return d
 
 
-def validate_vintage(s: object, *, today: dt.date | None = None) -> str:
-    """The label itself (stripped) if it is valid and not in the future, else VintageError."""
+def validate_vintage(s: object, *, not_after: dt.date | None = None) -> str:
+    """The label itself (stripped) if it is a valid vintage, else VintageError. A label dated
+    in the future is allowed (an edition announced ahead) unless `not_after` is given."""
     d = parse_vintage(s)
-    today = today or dt.date.today()
-    if d > today:
-        raise VintageError(f"invalid vintage {s!r}: in the future (today is {today.isoformat()})")
+    if not_after is not None and d > not_after:
+        raise VintageError(f"invalid vintage {s!r}: after {not_after.isoformat()}")
     return str(s).strip()
 
 

@@ -194,7 +194,9 @@ def ensure_run_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def _carry_run_records(work: Path, other: Path, *, status: str, note: str) -> list[str]:
     """Copy into `work` the run rows (and their validations) of `other` that `work` lacks, with
-    status `status` where they were still 'running'. Returns the run ids carried."""
+    status `status` where they were 'running' — or 'published' in a side file that never became
+    the warehouse (killed after publishing, before the replace): their tables are not carried,
+    so such a row must not say published. Returns the run ids carried."""
     con = duckdb.connect(str(work), config=_CONFIG)
     try:
         con.execute(f"ATTACH '{other}' AS other (READ_ONLY)")
@@ -217,7 +219,7 @@ def _carry_run_records(work: Path, other: Path, *, status: str, note: str) -> li
             )
             con.execute(
                 "UPDATE results.runs SET status = ?, finished_at = coalesce(finished_at, now()::TIMESTAMP), "
-                "message = coalesce(message || ' ', '') || ? WHERE status = 'running' AND run_id IN "
+                "message = coalesce(message || ' ', '') || ? WHERE status IN ('running', 'published') AND run_id IN "
                 "(SELECT unnest(?::VARCHAR[]))",
                 [status, note, new],
             )

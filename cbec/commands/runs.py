@@ -74,18 +74,22 @@ def handle(args: argparse.Namespace) -> int:
         return 0
     show = runs.select(
         "run_id",
-        "flow",
+        "status",
         "kind",
         "scope",
-        "status",
         pl.when(pl.col("latest")).then(pl.lit("*")).otherwise(pl.lit("")).alias("latest"),
+        "flow",
         pl.col("started_at").dt.strftime("%Y-%m-%d %H:%M:%S"),
         pl.col("input_fingerprint").str.slice(0, 12).alias("fingerprint"),
-        "code_version",
         "tables",
+        "code_version",
     )
     with pl.Config(
-        tbl_rows=100, tbl_width_chars=220, fmt_str_lengths=120, tbl_hide_dataframe_shape=True
+        tbl_rows=100,
+        tbl_cols=-1,
+        tbl_width_chars=240,
+        fmt_str_lengths=50,
+        tbl_hide_dataframe_shape=True,
     ):
         print(show)
     print("latest = * (results.latest_* follow the newest full run, or a promoted one)")
