@@ -27,7 +27,9 @@ def load_green_params() -> dict:
 
 def green_panel(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) -> pl.DataFrame:
     """Wide balanced panel: computed tables (capital_stock, labour, real_gdp) joined with the
-    staging variables the config names; provinces lacking any cell in the window dropped."""
+    staging variables the config names, inside the configured window. Balanced as DEA needs:
+    the years with the widest province coverage, their longest run of consecutive years, and
+    the provinces present in every year of that run (the rest is printed, not imputed)."""
     cols = [*p["inputs"], *p["outputs"], *p["bad_outputs"]]
     w = None
     for c in cols:
@@ -41,10 +43,28 @@ def green_panel(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) -
     if lo is not None:
         w = w.filter(pl.col("year").is_between(int(lo), int(hi)))
     w = w.drop_nulls().filter(pl.all_horizontal(pl.col(cols) > 0))
-    years = w["year"].unique()
-    full = w.group_by("region_code").agg(pl.len().alias("n")).filter(pl.col("n") == years.len())
-    return w.filter(pl.col("region_code").is_in(full["region_code"].implode())).sort(
-        ["year", "region_code"])  # fmt: skip
+    if w.height == 0:
+        return w
+    cover = w.group_by("year").agg(pl.col("region_code").n_unique().alias("n")).sort("year")
+    best = cover.filter(pl.col("n") == cover["n"].max())["year"].to_list()
+    run = _longest_run(best)
+    w = w.filter(pl.col("year").is_in(run))
+    full = w.group_by("region_code").agg(pl.len().alias("n")).filter(pl.col("n") == len(run))
+    kept = w.filter(pl.col("region_code").is_in(full["region_code"].implode()))
+    print(f"green TFP panel: {kept['region_code'].n_unique()} provinces, years {run[0]}–{run[-1]}"
+          f" (of {cover['year'].min()}–{cover['year'].max()} with data)")  # fmt: skip
+    return kept.sort(["year", "region_code"])
+
+
+def _longest_run(years: list[int]) -> list[int]:
+    """The longest run of consecutive years (the latest one on ties)."""
+    best: list[int] = []
+    cur: list[int] = []
+    for y in sorted(years):
+        cur = cur + [y] if cur and y == cur[-1] + 1 else [y]
+        if len(cur) >= len(best):
+            best = cur
+    return best
 
 
 def green_tables(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) -> dict:

@@ -165,3 +165,18 @@ def test_ml_rejects_nonradial_and_ddf_rejects_bad_input():
         ddf([[1.0], [np.inf]], [[1.0], [2.0]])
     with pytest.raises(ValueError, match="weights"):
         ddf([[1.0], [2.0]], [[1.0], [2.0]], nonradial=True, weights=[1, -1])
+
+
+@pytest.mark.parametrize("index", ["ml", "luenberger"])
+def test_sequential_technology_has_no_technical_regress(index):
+    """Sequential technologies are nested (T_t ⊆ T_{t+1}), so D^{t+1} ≥ D^t and the technical
+    change component cannot show regress: ML TC ≥ 1, Luenberger TC ≥ 0 (Oh & Heshmati 2010)."""
+    res = green_tfp_panel(_data(), dmu="Province", period="year", inputs=["K", "L"],
+                          outputs=["Y"], bad_outputs=["CO2"], technology="sequential",
+                          index=index)  # fmt: skip
+    ok = res.status == "optimal"
+    assert ok.sum() >= 50
+    tc = res.tc[ok]
+    assert np.all(tc >= (1.0 if index == "ml" else 0.0) - 1e-9)
+    comb = res.ec * res.tc if index == "ml" else res.ec + res.tc
+    np.testing.assert_allclose(comb[ok], res.tfpch[ok], rtol=1e-12, atol=1e-12)

@@ -41,13 +41,17 @@ def test_green_task_reproduces_gtfpch_global_ml():
     assert (t["bad_output_note"] == "test").all()
 
 
-def test_green_task_drops_incomplete_provinces_and_is_off_without_bad_outputs():
+def test_green_task_balances_the_panel_and_is_off_without_bad_outputs():
     tables, panel = _inputs()
-    panel = panel.filter(~((pl.col("region_code") == "Anhui") & (pl.col("year") == 2014)))
     p = {"inputs": ["capital_stock", "labour"], "outputs": ["real_gdp"],
          "bad_outputs": ["co2_emissions"]}  # fmt: skip
-    t = green_tables(tables, panel, p)["green_tfp"]
-    assert "Anhui" not in t["region_code"].to_list() and t.height == 58
+    # a province without the bad output at all is left out (like Xizang in the real data)
+    t = green_tables(tables, panel.filter(pl.col("region_code") != "Anhui"), p)["green_tfp"]
+    assert "Anhui" not in t["region_code"].to_list() and t.height == 29 * 2
+    # a province missing in the last year: the widest-coverage run of years is 2013–2014
+    t = green_tables(tables, panel.filter(~((pl.col("region_code") == "Anhui")
+                                            & (pl.col("year") == 2015))), p)["green_tfp"]  # fmt: skip
+    assert t.height == 30 and set(t["year_to"]) == {2014}
     assert compute_green.fn(tables, panel, {**p, "bad_outputs": []}) == {}
 
 

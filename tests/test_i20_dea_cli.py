@@ -124,3 +124,22 @@ def test_crosseff_cli_output_and_lim_zhu(tmp_path):
                  "--rts", "vrs", "--correction", "lim-zhu", "--out", str(out)]) == 0  # fmt: skip
     assert main(["crosseff", p, "--dmu", "firm", "--inputs", "x1,x2", "--outputs", "y",
                  "--correction", "lim-zhu"]) == 2  # fmt: skip
+
+
+def test_dea_cli_bootstrap_output_orientation_on_farrell_scale(tmp_path):
+    rng = np.random.default_rng(2)
+    x = rng.uniform(1, 10, 25)
+    y = np.sqrt(x) * np.exp(-np.abs(rng.normal(0, 0.3, 25)))
+    rows = "".join(f"d{i},{a},{b}\n" for i, (a, b) in enumerate(zip(x, y, strict=True)))
+    p = _write(tmp_path, "id,x,y\n" + rows)
+    out = tmp_path / "o.csv"
+    assert main(["dea", p, "--dmu", "id", "--inputs", "x", "--outputs", "y", "--model", "bcc",
+                 "--orientation", "output", "--bootstrap", "50", "--out", str(out)]) == 0  # fmt: skip
+    df = pl.read_csv(out)
+    plain = tmp_path / "p.csv"
+    main(["dea", p, "--dmu", "id", "--inputs", "x", "--outputs", "y", "--model", "bcc",
+          "--orientation", "output", "--out", str(plain)])  # fmt: skip
+    np.testing.assert_allclose(df["score"], pl.read_csv(plain)["score"], rtol=1e-9)
+    np.testing.assert_allclose(df["phi"] * df["score"], 1.0, rtol=1e-12)
+    assert (df["score"] <= 1 + 1e-12).all() and (df["ci95_low"] <= df["ci95_high"]).all()
+    assert (df["phi_ci95_low"] >= df["phi"] - 1e-12).all()

@@ -67,11 +67,19 @@ def bootstrap_rows(names, X, Y, args, orientation: str, rts: str) -> dict:
     except ValueError as exc:
         raise NumericalError(f"bootstrap: {exc}") from exc
     lvl = int(round(100 * (1 - args.alpha)))
-    return {"dmu": names, "score": r.score if orientation == "output" else r.score,
-            "score_bc": r.score_bc, "bias": r.bias, f"ci{lvl}_low": r.ci_low,
-            f"ci{lvl}_high": r.ci_high, "boot_var": r.variance,
-            "bias_sd_ratio": r.bias_sd_ratio, "bandwidth": [r.h] * len(names),
-            "replicates": [r.B] * len(names), "seed": [r.seed] * len(names)}  # fmt: skip
+    n = len(names)
+    if orientation == "output":  # Farrell scale like `cbec dea`: score = 1/φ, φ kept too
+        far = {"score": 1 / r.score, "score_bc": 1 / r.score_bc, f"ci{lvl}_low": 1 / r.ci_high,
+               f"ci{lvl}_high": 1 / r.ci_low}  # fmt: skip
+        phi = {"phi": r.score, "phi_bc": r.score_bc, f"phi_ci{lvl}_low": r.ci_low,
+               f"phi_ci{lvl}_high": r.ci_high}  # fmt: skip
+    else:
+        far = {"score": r.score, "score_bc": r.score_bc, f"ci{lvl}_low": r.ci_low,
+               f"ci{lvl}_high": r.ci_high}  # fmt: skip
+        phi = {}
+    return {"dmu": names, **far, "bias": far["score"] - far["score_bc"], **phi,
+            "boot_var": r.variance, "bias_sd_ratio": r.bias_sd_ratio, "bandwidth": [r.h] * n,
+            "replicates": [r.B] * n, "seed": [r.seed] * n}  # fmt: skip
 
 
 def scale_rows(names, X, Y, orientation: str) -> dict:

@@ -5,7 +5,18 @@ Output columns: dmu, period, score, phi, status, slack_<var>…, target_<var>…
 score is the Farrell efficiency in (0, 1] (θ for input orientation, 1/φ for output
 orientation; ρ for SBM; super-efficiency scores can exceed 1); phi is φ* ≥ 1 for
 output-oriented radial models; status is the LP status ("infeasible" → score NaN, never 1);
-peers lists reference DMUs with their λ (dmu:lambda;…). Methods: METHODS.md §9.1–9.4."""
+peers lists reference DMUs with their λ (dmu:lambda;…). Methods: METHODS.md §9.1–9.4.
+A DMU whose outputs are all 0 gets status "degenerate_zero_output" (θ = 0 is not an estimate).
+
+--model radial: CCR/BCC with any --rts (crs, vrs, nirs, ndrs).
+--model ddf (METHODS §9.9): dmu, period, ddf (β* or Σ w_k β_k*), status, beta_<var>… with
+  --bad-outputs, --direction / --gx --gy --gb, --nonradial --weights, --bad-disposability.
+--bootstrap B (METHODS §9.11, radial models): dmu, period, score, score_bc, ci95_low, ci95_high
+  (Farrell scale, like score), bias = score − score_bc, [phi, phi_bc, phi_ci95_low/high for
+  output orientation], boot_var, bias_sd_ratio, bandwidth, replicates, seed.
+--scale-efficiency: dmu, period, te_crs, te_vrs, te_nirs, scale, rts_class (crs/drs/irs), status.
+Bad input (a non-numeric, negative or infinite cell, an empty DMU name, a header-only file)
+is an error naming the file and line (exit code 3)."""
 
 from __future__ import annotations
 
