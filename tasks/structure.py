@@ -238,7 +238,8 @@ def coupling_table(
     if e["normalise"] != "minmax" or e["score"] != "z":
         raise ValueError("coupling needs composites in [0, 1]: normalise='minmax', score='z'")
     scale = float(e["scale"])
-    tol = float(e["epsilon"]) + 1e-12 if e["shift"] == "add" else 0.0  # 1 + ε up to rounding
+    # shift="add" composites reach 1 + ε; the float sum Σ w·(z + ε) can exceed it by an ulp
+    tol = (float(e["epsilon"]) if e["shift"] == "add" else 0.0) + 1e-12
     if cfg["d_scale"] == "ten_level":
         cuts, labels = TEN_LEVEL_CUTS, TEN_LEVEL_LABELS
     else:

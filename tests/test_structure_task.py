@@ -290,3 +290,21 @@ def test_auto_window_is_the_longest_complete_run():
     assert (t["year"].min(), t["year"].max()) == (2010, 2024)  # 15 years beat 2000–2008's 9
     lim = out["indicator_weights"].filter(pl.col("subsystem") == "trade")["window_limit"][0]
     assert lim.startswith("start 2009: exports")
+
+
+def test_coupling_accepts_a_composite_at_its_maximum_plus_rounding():
+    """A province-year at the maximum of every indicator scores Σ w·(1 + ε) = 1 + ε, which
+    the float sum can exceed by an ulp (seen with the NBS-first trade composite)."""
+    from tasks.structure import coupling_table
+
+    _, st = _files()
+    top = float(np.nextafter(1.0 + 1e-4, 2.0))
+    comp = pl.DataFrame(
+        {"region_code": ["44", "44", "11", "11"], "year": [2020] * 4,
+         "subsystem": ["trade", "logistics"] * 2, "score": [top, 0.8, 0.2, 0.3]}
+    )  # fmt: skip
+    st = copy.deepcopy(st)
+    st["coupling"]["pairs"] = [["trade", "logistics"]]
+    cp = coupling_table(comp, st, ["trade", "logistics"])
+    row = cp.filter(pl.col("region_code") == "44").row(0, named=True)
+    assert row["u1"] == top and 0 < row["c"] <= 1 and 0 < row["d"] <= 1
