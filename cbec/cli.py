@@ -14,9 +14,9 @@ from cbec.errors import CbecError
 
 DESCRIPTION = """cbec-observatory: regional development indicators from official Chinese statistics.
 
-Pipeline:   run, serve, validate, runs, sql, report
+Pipeline:   run, serve, validate, runs, inputs, sql, report
 Analyses on any CSV (no warehouse needed): dea, crosseff, malmquist, entropy,
-            inequality, coupling, coevolve, survey
+            inequality, coupling, synergy, coevolve, survey
 
 Run `cbec COMMAND --help` for the options and examples of each command."""
 

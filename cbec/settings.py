@@ -15,7 +15,9 @@ from cbec.config_schema import ConfigError, check_config
 from cbec.paths import config_dir
 
 # config files whose content parameterises the refresh's measures
-PARAM_FILES = ("production", "dea", "malmquist", "indicators", "structure", "coevolution")
+PARAM_FILES = (
+    "production", "dea", "malmquist", "indicators", "structure", "coevolution", "green"
+)  # fmt: skip
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -55,7 +55,7 @@ DEFAULTS: dict = {
         "max_lags": 2,
         "alpha": 0.05,
         "max_diff": 2,
-        "rule": "both",
+        "rule": "toda-yamamoto",
         "min_obs": 8,
     },
 }

@@ -220,7 +220,14 @@ def test_twenty_readers_during_a_refresh_see_no_errors(published_db, replay_dir,
     (n_eff,) = _q(db, "SELECT count(*) FROM results.latest_efficiency")[0]  # the complete latest
     readers = [
         subprocess.Popen(
-            [sys.executable, str(script), str(db), str(stop), str(tmp_path / f"r{i}.txt"), str(n_eff)],
+            [
+                sys.executable,
+                str(script),
+                str(db),
+                str(stop),
+                str(tmp_path / f"r{i}.txt"),
+                str(n_eff),
+            ],
             cwd=ROOT,
             env=env,
         )  # fmt: skip

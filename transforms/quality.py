@@ -117,8 +117,29 @@ def attach_all(
         for name in LP_TABLES:
             if name in out:
                 out[name] = attach(out[name], dp.select(*KEY, "quality"))
+    if "green_tfp" in out and "quality" not in out["green_tfp"].columns:
+        out["green_tfp"] = attach(out["green_tfp"], _green_inputs(tables, panel, params))
     struct_q = flags_of(panel, structure_variables(params))
     for name, t in out.items():
         if "quality" not in t.columns:
             out[name] = attach(t, struct_q)
     return out
+
+
+def _green_inputs(
+    tables: dict[str, pl.DataFrame], panel: pl.DataFrame, params: dict
+) -> pl.DataFrame:
+    """region_code, year, quality of the green-TFP inputs: the production tables' rows and the
+    staging cells of the other (bad) inputs and outputs (config/green.toml)."""
+    from warehouse.staging_quality import flags_of
+
+    green = params.get("green") or {}
+    names = [*green.get("inputs", []), *green.get("outputs", []), *green.get("bad_outputs", [])]
+    parts = [tables[n].select(*KEY, "quality") for n in ("capital_stock", "labour", "real_gdp")
+             if n in names and n in tables and "quality" in tables[n].columns]  # fmt: skip
+    other = [n for n in names if n not in ("capital_stock", "labour", "real_gdp")]
+    parts.append(flags_of(panel, other))
+    allq = pl.concat(parts, how="vertical_relaxed")
+    return allq.group_by(KEY).agg(
+        pl.col("quality").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
+    )

@@ -21,6 +21,7 @@ FLAG_MEANING = {
     "deflator:rpi": "retail price index as investment deflator (2020+)",
     "spliced": "employment 2012–2019 spliced onto the census-benchmarked 2020 level",
     "interpolated": "interpolated (employment 2022, schooling 2010)",
+    "pre_revision": "population 2000–2014 from the pre-census-revision vintage (break 2014/2015)",
 }
 
 
