@@ -106,6 +106,7 @@ class CausalityResult:
     warnings: list[str] = field(default_factory=list)
     rule: str = "toda-yamamoto"
     var_in_levels: bool = False
+    notes: list[str] = field(default_factory=list)  # what was done (not a warning)
 
     def direction(self, cause: str, effect: str) -> GrangerDirection:
         for d in self.directions:
@@ -268,8 +269,9 @@ def granger_var(
         p = max(1, chosen[ic])
         if chosen[ic] == 0:
             warns.append(f"{ic.upper()} selects 0 lags; Granger tests use 1 lag")
+        notes = []
         if ty and extra:
-            warns.append(f"Toda–Yamamoto: levels VAR({p} + {extra}); the Wald tests cover the "
+            notes.append(f"Toda–Yamamoto: levels VAR({p} + {extra}); the Wald tests cover the "
                          f"first {p} lag(s) only")  # fmt: skip
         res = VAR(data).fit(p + extra)
         directions = _directions(data, res, names, p, extra, irf_horizon, grangercausalitytests)
@@ -278,7 +280,7 @@ def granger_var(
         selected_lags=chosen, lags=p, stationarity=tests, directions=directions,
         var_aic=float(res.aic), var_bic=float(res.bic), var_stable=bool(res.is_stable()),
         stationary_after_diff=ok, alpha=alpha, warnings=warns, rule=rule,
-        var_in_levels=ty,
+        var_in_levels=ty, notes=notes,
     )  # fmt: skip
 
 

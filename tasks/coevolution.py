@@ -138,7 +138,7 @@ def _causality_rows(region: str, pair: str, x1n: str, x2n: str, a, b, cp) -> lis
                     "var_p_value": d.var_p_value, "irf_h1": d.irf_h1, "irf_cum": d.irf_cum,
                     "stationary": r.stationary_after_diff, "var_stable": r.var_stable,
                     "status": "weak" if r.warnings else "ok",
-                    "message": "; ".join(r.warnings)})  # fmt: skip
+                    "message": "; ".join([*r.warnings, *r.notes])})  # fmt: skip
     return out
 
 

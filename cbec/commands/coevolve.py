@@ -292,7 +292,7 @@ def _causality(args, t, x, y):
               f"(selected {r.selected_lags}, max {r.max_lags}); {r.n_obs_var} observations; "
               f"VAR stable {r.var_stable}")  # fmt: skip
         print(tab)
-    for w in r.warnings:
+    for w in [*r.warnings, *r.notes]:
         print(f"  - {w}")
     out = tab.with_columns(
         pl.lit(r.diff_order).alias("diff_order"),
@@ -300,7 +300,7 @@ def _causality(args, t, x, y):
         pl.lit(r.ic).alias("ic"),
         pl.lit(r.n_obs_var).alias("n_obs_var"),
         pl.lit(r.stationary_after_diff).alias("stationary"),
-        pl.lit("; ".join(r.warnings)).alias("message"),
+        pl.lit("; ".join([*r.warnings, *r.notes])).alias("message"),
     )
     return out, ""
 
