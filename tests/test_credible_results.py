@@ -91,3 +91,15 @@ def test_sql_csv_writes_quality_lists_as_text(published_db, capsys) -> None:
     assert main(["sql", "--db", str(published_db), "--csv", q]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["year,quality", "2012,compilation; spliced"]
+
+
+def test_per_capita_gdp_reaches_2024(published_db) -> None:
+    rows = _q(
+        published_db,
+        "SELECT year, count(real_gdp_per_capita) FROM results.latest_real_gdp "
+        "WHERE year BETWEEN 2020 AND 2024 GROUP BY 1 ORDER BY 1",
+    )
+    assert rows == [(y, 31) for y in range(2020, 2025)]
+    # NBS resident population 2024 of Beijing (2 183 万人, the embedded export) feeds it
+    (pop,) = _q(published_db, "SELECT population FROM results.latest_real_gdp WHERE region_code = '11' AND year = 2024")[0]  # fmt: skip
+    assert pop == pytest.approx(2183.0, abs=0.5)
