@@ -49,3 +49,34 @@ def db_copy(published_db, tmp_path) -> Path:
     if wal.exists():
         shutil.copy(wal, dst.with_suffix(".duckdb.wal"))
     return dst
+
+
+def embedded_records(*suffixes: str):
+    """Raw records of the embedded sources (config/sources.toml) as staging takes them, read
+    with the real readers; only the files whose name ends with one of `suffixes` when given."""
+    import polars as pl
+
+    from warehouse import ingest
+    from warehouse.readers import read_source
+
+    parts = []
+    for sf in ingest.discover():
+        if suffixes and not sf.display.endswith(suffixes):
+            continue
+        t = read_source(sf.path, reader=sf.reader, options=sf.options, display=sf.display)
+        parts.append(
+            t.records.with_columns(
+                pl.lit(sf.source_name).alias("source_name"),
+                pl.lit(sf.vintage).alias("vintage"),
+                pl.lit(sf.display).alias("source_file"),
+            ).drop([c for c in ("region_raw", "value_raw") if c in t.records.columns])
+        )
+    return pl.concat(parts, how="diagonal_relaxed")
+
+
+@pytest.fixture(scope="session")
+def embedded_staged():
+    """(staging.panel, staging.conflicts) of the embedded data, built once per test session."""
+    from warehouse import staging
+
+    return staging.build_panel(embedded_records())

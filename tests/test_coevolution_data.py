@@ -53,20 +53,10 @@ def test_national_anchors_documented_checks():
 
 # ------------------------------------------------------------------ default pairs (issue 15)
 @pytest.fixture(scope="module")
-def real_composites():
+def real_composites(embedded_staged):
     from tasks.structure import structure_tables
 
-    recs = []
-    for sf in ingest.discover():
-        t = read_source(sf.path, reader=sf.reader, options=sf.options, display=sf.display)
-        r = t.records.with_columns(
-            pl.lit(sf.source_name).alias("source_name"),
-            pl.lit(sf.vintage).alias("vintage"),
-            pl.lit(sf.display).alias("source_file"),
-        )
-        recs.append(r.drop([c for c in ("region_raw", "value_raw", "line_no") if c in r.columns]))
-    panel, _ = staging.build_panel(pl.concat(recs, how="diagonal_relaxed"))
-    return structure_tables(panel)["composite_index"]
+    return structure_tables(embedded_staged[0])["composite_index"]
 
 
 def test_default_pairs_have_15_or_more_official_annual_points_per_province(real_composites):

@@ -14,32 +14,21 @@ import pytest
 
 from cbec.errors import ValidationFailed
 from tasks.validate import validate_stage
-from warehouse import ingest, staging
+from tests.conftest import embedded_records
+from warehouse import staging
 from warehouse.ranking import vintage_key
-from warehouse.readers import read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 TRADE = "nbs_prov_2000_2019/对外经济贸易/按经营单位所在地分货物进出口总额.csv"
 
 
 def _records(*suffixes: str) -> pl.DataFrame:
-    parts = []
-    for sf in ingest.discover():
-        if suffixes and not sf.display.endswith(suffixes):
-            continue
-        t = read_source(sf.path, reader=sf.reader, options=sf.options, display=sf.display)
-        parts.append(
-            t.records.with_columns(
-                pl.lit(sf.source_name).alias("source_name"),
-                pl.lit(sf.vintage).alias("vintage"),
-            ).drop("region_raw", "value_raw")
-        )
-    return pl.concat(parts, how="diagonal_relaxed")
+    return embedded_records(*suffixes)
 
 
 @pytest.fixture(scope="module")
-def staged() -> tuple[pl.DataFrame, pl.DataFrame]:
-    return staging.build_panel(_records())
+def staged(embedded_staged) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return embedded_staged
 
 
 def _cell(panel: pl.DataFrame, variable: str, code: str, year: int) -> dict:

@@ -17,21 +17,8 @@ from warehouse.provinces import province_code
 
 
 @pytest.fixture(scope="module")
-def panel():
-    from warehouse import ingest, staging
-    from warehouse.readers import read_source
-
-    recs = []
-    for sf in ingest.discover():
-        t = read_source(sf.path, reader=sf.reader, options=sf.options, display=sf.display)
-        r = t.records.with_columns(
-            pl.lit(sf.source_name).alias("source_name"),
-            pl.lit(sf.vintage).alias("vintage"),
-            pl.lit(sf.display).alias("source_file"),
-        )
-        recs.append(r.drop([c for c in ("region_raw", "value_raw", "line_no") if c in r.columns]))
-    p, _ = staging.build_panel(pl.concat(recs, how="diagonal_relaxed"))
-    return p
+def panel(embedded_staged):
+    return embedded_staged[0]
 
 
 def _cell(panel, variable, code, year):

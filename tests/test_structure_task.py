@@ -190,21 +190,8 @@ def test_options_by_year_and_fixed_base():
 
 # ------------------------------------------------------------------ embedded real data
 @pytest.fixture(scope="module")
-def real_panel():
-    from warehouse import ingest, staging
-    from warehouse.readers import read_source
-
-    recs = []
-    for sf in ingest.discover():
-        t = read_source(sf.path, reader=sf.reader, options=sf.options, display=sf.display)
-        r = t.records.with_columns(
-            pl.lit(sf.source_name).alias("source_name"),
-            pl.lit(sf.vintage).alias("vintage"),
-            pl.lit(sf.display).alias("source_file"),
-        )
-        recs.append(r.drop([c for c in ("region_raw", "value_raw", "line_no") if c in r.columns]))
-    panel, _ = staging.build_panel(pl.concat(recs, how="diagonal_relaxed"))
-    return panel
+def real_panel(embedded_staged):
+    return embedded_staged[0]
 
 
 def test_default_system_on_embedded_data(real_panel):
