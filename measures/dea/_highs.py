@@ -39,6 +39,18 @@ _BANNER_LOCK = threading.Lock()
 _banner_done = False
 
 
+def run_with_retry(h: highspy.Highs) -> str:
+    """Run the LP; when HiGHS stops short of optimal, clear the solver state and run once more
+    from scratch (a warm start can stall on degenerate DEA LPs). Returns the status name."""
+    h.run()
+    st = status_name(h.getModelStatus())
+    if st != "optimal":
+        h.clearSolver()
+        h.run()
+        st = status_name(h.getModelStatus())
+    return st
+
+
 def _quiet_highs() -> highspy.Highs:
     """A silent Highs. HiGHS prints its banner once per process, on the first construction: only
     that one is wrapped in an fd-1 redirect, under a lock, so threads never race on stdout."""

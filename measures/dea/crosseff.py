@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from measures.dea._highs import INF, new_highs, pass_lp, status_name
+from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
 from measures.dea.radial import radial_efficiency
 
 SECONDARY = ("none", "arbitrary", "aggressive", "benevolent")
@@ -113,12 +113,7 @@ class _MultiplierModel:
     def solve(self, cost: np.ndarray, sense_max: bool) -> tuple[str, np.ndarray | None, float]:
         h = self.h
         h.changeColsCost(self.nc, self.idx, (-cost if sense_max else cost).astype(float))
-        h.run()
-        st = status_name(h.getModelStatus())
-        if st != "optimal":
-            h.clearSolver()
-            h.run()
-            st = status_name(h.getModelStatus())
+        st = run_with_retry(h)
         if st != "optimal":
             return st, None, np.nan
         w = np.asarray(h.getSolution().col_value)

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from measures.dea._highs import INF, new_highs, pass_lp, status_name
+from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
 
 
 class _OutputModel:
@@ -49,12 +49,7 @@ class _OutputModel:
     def solve(self, cost: np.ndarray, maximise: bool):
         h = self.h
         h.changeColsCost(self.nc, self.idx, (-cost if maximise else cost).astype(float))
-        h.run()
-        st = status_name(h.getModelStatus())
-        if st != "optimal":
-            h.clearSolver()
-            h.run()
-            st = status_name(h.getModelStatus())
+        st = run_with_retry(h)
         if st != "optimal":
             return st, None, np.nan
         val = h.getInfo().objective_function_value

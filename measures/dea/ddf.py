@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from measures.dea._highs import INF, new_highs, pass_lp, status_name
+from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
 
 DDF_RTS = ("crs", "vrs", "nirs", "ndrs")
 BAD_DISPOSABILITY = ("weak", "strong")
@@ -133,12 +133,7 @@ class _DDFModel:
         if self.bad == "strong":
             lo[m + s :] = -INF
         h.changeRowsBounds(self.p, self.var_rows, lo, hi)
-        h.run()
-        st = status_name(h.getModelStatus())
-        if st != "optimal":
-            h.clearSolver()
-            h.run()
-            st = status_name(h.getModelStatus())
+        st = run_with_retry(h)
         if st != "optimal":
             return st, np.nan, None, None
         cv = np.asarray(h.getSolution().col_value)

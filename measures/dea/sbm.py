@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from measures.dea._highs import INF, new_highs, pass_lp, status_name
+from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
 
 T_MIN = 1e-12
 
@@ -61,16 +61,6 @@ def _inv_weights(v: np.ndarray) -> tuple[np.ndarray, int]:
     if k:
         w[pos] = 1.0 / (k * v[pos])
     return w, int((~pos).sum())
-
-
-def _solve(h) -> str:
-    h.run()
-    st = status_name(h.getModelStatus())
-    if st != "optimal":
-        h.clearSolver()
-        h.run()
-        st = status_name(h.getModelStatus())
-    return st
 
 
 def sbm(
@@ -132,7 +122,7 @@ def sbm(
         h.changeColsCost(1 + m + s, cidx, cost)
         if exclude_self:
             h.changeColBounds(1 + m + s + o, 0.0, 0.0)
-        st = _solve(h)
+        st = run_with_retry(h)
         cv = np.asarray(h.getSolution().col_value)
         obj = h.getInfo().objective_function_value
         if exclude_self:
@@ -226,7 +216,7 @@ def super_sbm(X, Y, *, orientation: str = "none", rts: str = "crs") -> SBMResult
         else:
             h.changeColsBounds(m, np.arange(1, 1 + m, dtype=np.int32), np.zeros(m), np.full(m, INF))
         h.changeColBounds(1 + m + s + o, 0.0, 0.0)
-        st = _solve(h)
+        st = run_with_retry(h)
         # read the solution before any model change (a change invalidates HiGHS' info)
         cv = np.asarray(h.getSolution().col_value)
         obj = h.getInfo().objective_function_value
