@@ -266,36 +266,32 @@ def production(rep: Report, load: Loader) -> None:
         (lab, "labour", "labour input"),
     ):
         if df is not None and col in df.columns:
-            parts.append(
-                df.group_by("year")
-                .agg(pl.col(col).sum().alias(name), pl.col(col).count().alias(f"{name} n"))
-                .sort("year")
-            )
+            parts.append(df.select("region_code", "year", pl.col(col).alias(name)).drop_nulls())
     if parts:
-        tot = parts[0]
+        # compare like with like: the provinces present in every series of that year
+        both = parts[0]
         for p in parts[1:]:
-            tot = tot.join(p, on="year", how="full", coalesce=True)
-        tot = tot.sort("year")
-        names = [c for c in tot.columns if c != "year" and not c.endswith(" n")]
-        # compare like with like: only years in which all three cover the same provinces
-        ncols = [f"{n} n" for n in names]
-        common = tot.filter(
-            pl.all_horizontal([pl.col(c) == pl.col(ncols[0]) for c in ncols])
-            & pl.col(ncols[0]).gt(0)
+            both = both.join(p, on=["region_code", "year"], how="inner")
+        names = [c for c in both.columns if c not in ("region_code", "year")]
+        tot = both.group_by("year").agg(
+            *[pl.col(n).sum() for n in names], pl.len().alias("provinces")
         )
+        n_max = tot["provinces"].max() if tot.height else 0
+        common = tot.filter(pl.col("provinces") == n_max).sort("year")
         if common.height >= 2:
             base = common.row(0, named=True)
             idx = common.select(
-                "year", *[(pl.col(n) / base[n] * 100).alias(n) for n in names], ncols[0]
-            ).rename({ncols[0]: "provinces"})
+                "year", *[(pl.col(n) / base[n] * 100).alias(n) for n in names], "provinces"
+            )
             xs, series = series_over_time(idx, "year", names)
             rep.figure(
                 sec,
                 "Real GDP, capital stock and labour input (sum over provinces, first year = 100)",
                 svg.line_chart(xs, series, label="production inputs index", ref=100),
-                f"Sums over the provinces present in every series, indexed to {base['year']} = 100. "
-                "Real GDP at constant base-year prices, capital stock by the perpetual inventory "
-                "method (METHODS §1), labour = employment × schooling (METHODS §3).",
+                f"Sums over the {n_max} provinces present in every series, indexed to "
+                f"{base['year']} = 100. Real GDP at constant base-year prices, capital stock by "
+                "the perpetual inventory method (METHODS §1), labour = total employed persons × "
+                "schooling (METHODS §3, §3.1).",
                 idx,
                 "production-index",
             )
