@@ -29,7 +29,7 @@ from tasks.coevolution import compute_coevolution
 from tasks.green import compute_green, load_green_params
 from tasks.ingest import load, read_sources, record_inputs, stage, staging_fingerprint
 from tasks.monitoring import report_run
-from tasks.plausibility import plausibility_frame, summary_lines
+from tasks.plausibility import plausibility_frame, spec_line, summary_lines
 from tasks.production import build_dea_panel, compute_production, compute_sensitivity, with_quality
 from tasks.publish import publish
 from tasks.structure import compute_structure
@@ -172,22 +172,10 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
         if run_id:
             store.fail_run(db, run_id, f"{type(exc).__name__}: {exc}")
         raise
-    extra = {"Plausibility": summary_lines(plaus), "Specification": _spec_line(params, tables)}
+    extra = {"Plausibility": summary_lines(plaus), "Specification": spec_line(params, tables)}
     report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation, extra=extra)  # fmt: skip
     heights = {k: v.height for k, v in tables.items()}
     return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope}, tables  # fmt: skip
-
-
-def _spec_line(params: dict, tables: dict[str, pl.DataFrame]) -> str:
-    """The DEA/Malmquist specification as run: inputs → outputs, window, provinces."""
-    dea, dp = params["dea"], tables["dea_panel"]
-    lab = params["production"]["labour"]
-    window = f"{dp['year'].min()}–{dp['year'].max()}" if dp.height else "empty"
-    return (
-        f"{', '.join(dea['inputs'])} → {', '.join(dea['outputs'])}; labour {lab['series']} "
-        f"(splice {lab['splice']}, {lab['method']}); window {window}, "
-        f"{dp['region_code'].n_unique()} provinces"
-    )
 
 
 def _report_file(db: str, run_id: str, logger) -> None:

@@ -28,3 +28,15 @@ def summary_lines(frame: pl.DataFrame) -> str:
         where = ", ".join(str(x) for x in (r["region_code"], r["year"]) if x is not None)
         lines.append(f"- `{r['check']}` {where}: {r['message']}")
     return f"{bad.height} warning(s):\n" + "\n".join(lines)
+
+
+def spec_line(params: dict, tables: dict[str, pl.DataFrame]) -> str:
+    """The DEA/Malmquist specification as run: inputs → outputs, window, provinces."""
+    dea, dp = params["dea"], tables["dea_panel"]
+    lab = params["production"]["labour"]
+    window = f"{dp['year'].min()}–{dp['year'].max()}" if dp.height else "empty"
+    return (
+        f"{', '.join(dea['inputs'])} → {', '.join(dea['outputs'])}; labour {lab['series']} "
+        f"(splice {lab['splice']}, {lab['method']}); window {window}, "
+        f"{dp['region_code'].n_unique()} provinces"
+    )
