@@ -32,6 +32,7 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python tests/architecture.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.dea

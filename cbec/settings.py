@@ -20,6 +20,9 @@ PARAM_FILES = (
 )  # fmt: skip
 
 
+SURVEY_CONFIG = Path(__file__).resolve().parent.parent / "config" / "survey.toml"
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file; a syntax error is a ConfigError naming the file and line."""
     try:
@@ -40,3 +43,13 @@ def load_params(names: tuple[str, ...] = PARAM_FILES) -> dict[str, Any]:
             out[name] = read_toml(p)
             check_config(name, out[name], p)
     return out
+
+
+def load_survey_params(path: str | Path | None = None) -> dict:
+    """config/survey.toml as a dict (every value ends up in the run's params)."""
+    return read_toml(Path(path) if path else SURVEY_CONFIG)
+
+
+def default_model_path(params: dict) -> Path:
+    p = Path(params["sem"]["model"])
+    return p if p.is_absolute() else SURVEY_CONFIG.parent.parent / p

@@ -22,9 +22,9 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from cbec.paths import db_path
-from cbec.procguard import guard_prefect_server
 from cbec.settings import load_params
 from flows.lp import lp_tables
+from flows.procguard import guard_prefect_server
 from tasks.coevolution import compute_coevolution
 from tasks.green import compute_green, load_green_params
 from tasks.ingest import load, read_sources, record_inputs, stage, staging_fingerprint

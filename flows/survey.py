@@ -4,61 +4,19 @@ deployment; `survey_flow(file, model=None, db=None)`."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
-import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from cbec.paths import db_path
-from tasks.survey import (
-    SUITE_PATH,
-    compute_survey,
-    default_model_path,
-    load_survey_params,
-    response_items,
-    summary_markdown,
-    survey_suite,
-    with_row_metrics,
-)
+from cbec.report.survey_summary import summary_markdown
+from cbec.settings import default_model_path, load_survey_params
+from tasks.survey import compute_survey, load_responses, validate_responses
+from transforms.survey import response_items
 
 FLOW_NAME = "survey"
-
-
-@task(name="survey-load", cache_policy=None)
-def load_responses(file: str, model: str | None, params: dict) -> tuple[pl.DataFrame, str, str]:
-    """(responses, model text, input fingerprint = sha256 of the file bytes and the model text)."""
-    from cbec.commands._common import read_table
-
-    model_path = Path(model) if model else default_model_path(params)
-    model_text = model_path.read_text(encoding="utf-8")
-    df = read_table(file)
-    h = hashlib.sha256(Path(file).read_bytes())
-    h.update(b"\0model\0" + model_text.encode())
-    return df, model_text, h.hexdigest()
-
-
-def suite_for(items: list[str], params: dict) -> dict:
-    """The stored suite when the items are study B's, else the same rules for these items."""
-    generated = survey_suite(items, params)
-    if SUITE_PATH.exists():
-        stored = json.loads(SUITE_PATH.read_text(encoding="utf-8"))
-        if stored.get("expectations") == generated["expectations"]:
-            return stored
-    return generated
-
-
-@task(name="survey-validate", cache_policy=None)
-def validate_responses(df: pl.DataFrame, items: list[str], params: dict, file: str):
-    from expectations.runner import validate_frame
-
-    frame = with_row_metrics(df, items)
-    return validate_frame(
-        frame, suite_for(items, params), table="survey_responses", source_file=file
-    )
 
 
 @flow(name=FLOW_NAME, log_prints=True)

@@ -10,15 +10,10 @@ import polars as pl
 import pytest
 
 from measures.survey.sem import parse_model
-from tasks.survey import (
-    SUITE_PATH,
-    compute_survey,
-    load_survey_params,
-    response_items,
-    response_report,
-    survey_suite,
-    with_row_metrics,
-)
+from cbec.settings import load_survey_params
+from expectations.survey_suite import SUITE_PATH, survey_suite
+from tasks.survey import compute_survey
+from transforms.survey import response_items, response_report, with_row_metrics
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "survey_demo" / "study_b_simulated_responses.csv"

@@ -108,15 +108,10 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("give a response FILE (or --make-demo OUT.csv)")
 
     from cbec.commands._common import read_table
+    from cbec.report.survey_summary import summary_markdown
+    from cbec.settings import default_model_path, load_survey_params
     from measures.survey.sem import parse_model
-    from tasks.survey import (
-        default_model_path,
-        load_survey_params,
-        response_items,
-        response_report,
-        summary_markdown,
-        survey_tables,
-    )
+    from transforms.survey import response_items, response_report, survey_tables
 
     params = load_survey_params(args.config)
     if args.chi2_n:
