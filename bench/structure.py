@@ -3,7 +3,7 @@
 The whole set — entropy weights and composites of 3 subsystems, inequality (CV, Gini, Theil
 with decomposition, Dagum) of 2 per-capita variables and the 3 composites, coupling of 3 pairs
 and the 3-subsystem system, synergy (previous-year and fixed base) — timed end to end through
-`tasks.structure.structure_tables` on
+`transforms.structure.structure_tables` on
   * an embedded-size panel: 31 provinces × 20 years × 30 indicators (goal < 2 s);
   * a synthetic panel: 3,000 regions × 20 years × 30 indicators (goal < 10 s);
 plus PySAL's `inequality` (Theil, TheilD, Gini) against ours on the same cross-sections.
@@ -22,7 +22,7 @@ import polars as pl  # noqa: E402
 
 from measures import inequality as I  # noqa: E402
 from measures.regions import NBS4  # noqa: E402
-from tasks.structure import structure_tables  # noqa: E402
+from transforms.structure import structure_tables  # noqa: E402
 
 YEARS = list(range(2000, 2020))
 GOALS = {31: 2.0, 3000: 10.0}
@@ -64,7 +64,7 @@ def make_panel(n_regions: int, n_ind: int = 30, seed: int = 0) -> tuple[pl.DataF
             ]
         }
     ind = {"years": [YEARS[0], YEARS[-1]], "missing": "raise", "subsystems": subs}
-    from tasks.structure import _read
+    from transforms.structure import _read
 
     st = _read("structure")
     st["synergy"] = {**st["synergy"], "bases": ["previous", "fixed"]}

@@ -53,3 +53,9 @@ def load_survey_params(path: str | Path | None = None) -> dict:
 def default_model_path(params: dict) -> Path:
     p = Path(params["sem"]["model"])
     return p if p.is_absolute() else SURVEY_CONFIG.parent.parent / p
+
+
+def load_green_params() -> dict:
+    """config/green.toml, or {} when it does not exist."""
+    p = config_dir() / "green.toml"
+    return read_toml(p) if p.exists() else {}

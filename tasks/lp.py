@@ -3,7 +3,7 @@ DEA + cross-efficiency + game cross-efficiency of ONE year, Malmquist of ONE adj
 pair. Each unit caches on its own slice of the panel (INPUTS + TASK_SOURCE + code version), so
 a new file that touches one year recomputes only that year and the pairs that contain it.
 
-Thin: the maths is in measures/ (through tasks.efficiency / tasks.productivity); this module
+Thin: the maths is in measures/ (through transforms.efficiency / transforms.productivity); this module
 only slices the panel and re-assembles the pieces into the tables the monolithic tasks return.
 """
 
@@ -15,9 +15,9 @@ from prefect import task
 
 from measures.malmquist import CC_COMPONENTS, COMPONENTS, CCResult, MalmquistResult
 from tasks._cache import COMPUTE_CACHE
-from tasks.efficiency import efficiency_tables
-from tasks.productivity import _params as malmquist_params
-from tasks.productivity import productivity_tables
+from transforms.efficiency import efficiency_tables
+from transforms.productivity import _params as malmquist_params
+from transforms.productivity import productivity_tables
 
 EFFICIENCY_TABLES = ("efficiency", "cross_efficiency", "game_cross_efficiency")
 
@@ -131,6 +131,6 @@ def assemble_malmquist(
 
 
 def _empty_malmquist() -> dict[str, pl.DataFrame]:
-    from tasks.productivity import _empty
+    from transforms.productivity import _empty
 
     return _empty()

@@ -54,7 +54,7 @@ def test_national_anchors_documented_checks():
 # ------------------------------------------------------------------ default pairs (issue 15)
 @pytest.fixture(scope="module")
 def real_composites(embedded_staged):
-    from tasks.structure import structure_tables
+    from transforms.structure import structure_tables
 
     return structure_tables(embedded_staged[0])["composite_index"]
 

@@ -1,4 +1,4 @@
-"""`cbec dea` / `cbec crosseff` on a user's CSV, and the pipeline task (tasks/efficiency.py).
+"""`cbec dea` / `cbec crosseff` on a user's CSV, and the pipeline's per-year tables (transforms/efficiency.py).
 Data: DEAP 2.1 EG1 (Coelli 1996), whose published CRS scores are 0.5, 1, 0.833, 0.714, 1."""
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def test_efficiency_task_tables():
     import tomllib
     from pathlib import Path
 
-    from tasks.efficiency import compute_efficiency
+    from transforms.efficiency import efficiency_tables
 
     params = tomllib.loads((Path(__file__).parent.parent / "config/dea.toml").read_text())
     assert params["inputs"] == [
@@ -147,7 +147,7 @@ def test_efficiency_task_tables():
         for y in (2018, 2019) for c in codes
     ]  # fmt: skip
     panel = pl.DataFrame(rows).with_columns(pl.col("year").cast(pl.Int64))
-    out = compute_efficiency.fn(panel, params)
+    out = efficiency_tables(panel, params)
     assert set(out) == {"efficiency", "cross_efficiency", "game_cross_efficiency"}
     eff = out["efficiency"]
     assert eff.height == 20 and eff.schema["year"] == pl.Int64

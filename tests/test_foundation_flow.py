@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from cbec.cli import main
@@ -37,6 +38,40 @@ def test_refresh_publishes_production_tables(published_db):
     assert lab["n"][0] == 28  # total employment: no provincial series for 15, 54, 62 before 2023
     inputs = _q(published_db, "SELECT count(*) AS n FROM results.run_inputs")
     assert inputs["n"][0] > 80
+
+
+def test_refresh_pins_independently_known_numbers(published_db):
+    """One province-year (Zhejiang 2019) of the default run against numbers computed elsewhere:
+    capital stock = CHNCapitalStock's own K at 2000 prices (the R package's output shipped in
+    data/chn_capital_stock, δ = 0.096: our steady-state start differs from its I/0.10 start by
+    < 2e-7 after 67 years); real GDP = 2000 GDP 6 164.8 亿元 chained by NBS's published
+    previous-year indices 2001–2019 (NBS database, 地区生产总值指数); CCR input efficiency of the
+    28 provinces of 2019 recomputed by pyfrontier (PuLP/CBC, an independent DEA code)."""
+    import numpy as np
+    from Pyfrontier.frontier_model import EnvelopDEA
+
+    k = _q(published_db, "SELECT capital_stock FROM results.latest_capital_stock "
+           "WHERE region_code = '33' AND year = 2019")["capital_stock"][0]  # fmt: skip
+    assert k == pytest.approx(105418.716591338, rel=1e-6)  # CHNCapitalStock K_bt2000
+    y = _q(published_db, "SELECT real_gdp FROM results.latest_real_gdp "
+           "WHERE region_code = '33' AND year = 2019")["real_gdp"][0]  # fmt: skip
+    assert y == pytest.approx(39066.35, abs=0.01)
+    rows = _q(
+        published_db,
+        """SELECT e.region_code, k.capital_stock, l.labour, g.real_gdp, e.score
+           FROM results.latest_efficiency e
+           JOIN results.latest_capital_stock k USING (region_code, year)
+           JOIN results.latest_labour l USING (region_code, year)
+           JOIN results.latest_real_gdp g USING (region_code, year)
+           WHERE e.year = 2019 ORDER BY e.region_code""",
+    )
+    assert rows.height == 28
+    dea = EnvelopDEA(frontier="CRS", orient="in")
+    dea.fit(rows.select("capital_stock", "labour").to_numpy(), rows.select("real_gdp").to_numpy())
+    theirs = np.array([r.score for r in dea.result])
+    assert np.max(np.abs(theirs - rows["score"].to_numpy())) < 1e-6  # CBC's tolerance
+    zj = rows.filter(pl.col("region_code") == "33")["score"][0]
+    assert zj == pytest.approx(0.792023, abs=1e-6)
 
 
 def test_rerun_with_same_inputs_reuses_the_run(db_copy, prefect_harness):

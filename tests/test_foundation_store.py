@@ -58,6 +58,31 @@ def test_same_fingerprint_and_params_reuses_the_run(tmp_path):
     assert r3 != r1
 
 
+def test_failure_after_rows_were_written_rolls_everything_back(tmp_path, monkeypatch):
+    """The publish fails after its first table's rows are inserted (at the `publishing` point):
+    none of them, no run_tables row and no view change survive; the published run is intact."""
+    from warehouse import workcopy
+
+    db = tmp_path / "w.duckdb"
+    r1 = store.publish_run(db, _tables(1.0), flow="t", params={}, input_fingerprint="f1")
+    before = _q(db, "SELECT count(*) AS n FROM results.alpha")["n"][0]
+    run = store.start_run(db, flow="t", params={}, input_fingerprint="f2")
+
+    def fail_at(name: str) -> None:
+        if name == "publishing":  # reached only after INSERT INTO results.<first table>
+            raise RuntimeError("disk full (simulated) after the first table")
+
+    monkeypatch.setattr(workcopy, "kill_point", fail_at)
+    with pytest.raises(RuntimeError, match="simulated"):
+        store.publish_run(db, _tables(9.0), flow="t", params={}, input_fingerprint="f2", run_id=run)
+    assert _q(db, "SELECT count(*) AS n FROM results.alpha")["n"][0] == before
+    assert _q(db, f"SELECT count(*) AS n FROM results.alpha WHERE run_id = '{run}'")["n"][0] == 0
+    assert (
+        _q(db, f"SELECT count(*) AS n FROM results.run_tables WHERE run_id = '{run}'")["n"][0] == 0
+    )
+    assert _q(db, "SELECT DISTINCT run_id FROM results.latest_alpha")["run_id"].to_list() == [r1]
+
+
 def test_failed_run_is_not_visible(tmp_path):
     db = tmp_path / "w.duckdb"
     r1 = store.publish_run(db, _tables(1.0), flow="t", params={}, input_fingerprint="f1")

@@ -1,4 +1,4 @@
-"""tasks/green.py: the pipeline's green-TFP table (issue 20). The task assembles the panel
+"""transforms/green.py + tasks/green.py: the pipeline's green-TFP table (issue 20). The task assembles the panel
 from computed tables and staging variables; on the gtfpch example data it must reproduce
 Stata gtfpch's published global ML (ex3.log, 4 decimals)."""
 
@@ -10,7 +10,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tasks.green import SCHEMA, compute_green, green_tables, load_green_params
+from cbec.settings import load_green_params
+from tasks.green import compute_green
+from transforms.green import SCHEMA, green_tables
 
 FIX = Path(__file__).parent / "fixtures" / "gtfpch_example"
 

@@ -1,4 +1,4 @@
-"""`cbec malmquist` on a user's CSV and the pipeline task (tasks/productivity.py).
+"""`cbec malmquist` on a user's CSV and the pipeline's tables (transforms/productivity.py).
 Data: DEAP 2.1's EG4 (Coelli 1996), whose published output-oriented Malmquist summary for
 year 2 is effch 0.750 1.125 1.000 0.562 0.900, tfpch 1.000 1.500 1.333 0.750 1.200."""
 
@@ -147,10 +147,10 @@ def _province_panel(years=(2015, 2016, 2017, 2018), n=8, seed=5):
 
 
 def test_task_tables():
-    from tasks.productivity import compute_productivity
+    from transforms.productivity import productivity_tables
 
     panel = _province_panel()
-    out = compute_productivity.fn(panel, {"game": {"tol": 1e-9}})
+    out = productivity_tables(panel, {"game": {"tol": 1e-9}})
     m, s = out["malmquist"], out["malmquist_summary"]
     assert m.columns == ["region_code", "year_from", "year_to", "mi", "ec", "tc", "pec", "sec",
                          "status", "cc_mi", "ec_cc", "tc_cc", "cc_status"]  # fmt: skip
@@ -168,7 +168,7 @@ def test_task_tables():
 def test_task_params_from_config_files():
     """The task takes inputs/outputs from the DEA parameters and the rest from malmquist."""
     from cbec.settings import load_params
-    from tasks.productivity import _params, productivity_tables
+    from transforms.productivity import _params, productivity_tables
 
     params = load_params(("dea", "malmquist"))
     p = _params(params)

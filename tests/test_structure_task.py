@@ -1,4 +1,4 @@
-"""tasks/structure.py: the five result tables from a long staging panel — on a synthetic panel
+"""transforms/structure.py (and its task): the five result tables from a long staging panel — on a synthetic panel
 (schema, missing-data handling, config-only subsystems, per-subsystem windows) and on the
 embedded real data (every subsystem of config/indicators.toml is complete on its window, and
 no window could be longer)."""
@@ -14,7 +14,8 @@ import pytest
 
 from cbec.paths import config_dir
 from measures.regions import NBS4
-from tasks.structure import compute_structure, structure_tables
+from tasks.structure import compute_structure
+from transforms.structure import structure_tables
 
 CODES = sorted(NBS4)
 
@@ -109,6 +110,15 @@ def test_inequality_rows(synthetic_out):
         r["measure"]: r["value"] for r in g.filter(pl.col("group").is_null()).iter_rows(named=True)
     }
     assert m["n_units"] == 31
+    # the task's per-capita inequality equals PySAL's on the same provinces (gdp / population)
+    from inequality.gini import Gini
+    from inequality.theil import Theil
+
+    wide = synthetic_long().filter(pl.col("year") == 2015)
+    wide = wide.pivot(on="variable", index="region_code", values="value").sort("region_code")
+    y = (wide["gdp"] / wide["population"]).to_numpy()
+    assert m["gini"] == pytest.approx(Gini(y).g, abs=1e-12)
+    assert m["theil_t"] == pytest.approx(float(Theil(y).T), abs=1e-12)
     assert m["theil_t_weighted"] == pytest.approx(
         m["theil_t_weighted_between"] + m["theil_t_weighted_within"], abs=1e-12
     )
@@ -282,7 +292,7 @@ def test_auto_window_is_the_longest_complete_run():
 def test_coupling_accepts_a_composite_at_its_maximum_plus_rounding():
     """A province-year at the maximum of every indicator scores Σ w·(1 + ε) = 1 + ε, which
     the float sum can exceed by an ulp (seen with the NBS-first trade composite)."""
-    from tasks.structure import coupling_table
+    from transforms.structure import coupling_table
 
     _, st = _files()
     top = float(np.nextafter(1.0 + 1e-4, 2.0))

@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from measures.survey.sem import parse_model
 from cbec.settings import load_survey_params
 from expectations.survey_suite import SUITE_PATH, survey_suite
+from measures.survey.sem import parse_model
 from tasks.survey import compute_survey
 from transforms.survey import response_items, response_report, with_row_metrics
 

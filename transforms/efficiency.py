@@ -1,5 +1,6 @@
 """Yearly DEA efficiency, cross-efficiency and game cross-efficiency of the province panel
-(METHODS §9.1–9.6; reference study A). Thin: the maths is in measures.dea."""
+(METHODS §9.1–9.6; reference study A). Pure (polars + measures.dea): the pipeline's
+per-year task (tasks/lp.py) calls `efficiency_tables`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import warnings
 
 import numpy as np
 import polars as pl
-from prefect import task
 
 from measures.dea import cross_efficiency, dea_model, game_cross_efficiency, scale_efficiency
 from measures.dea.game import GameConvergenceError
@@ -65,7 +65,10 @@ def _year_efficiency(codes, year, X, Y, p, inputs, outputs) -> pl.DataFrame:
 
 
 def efficiency_tables(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
-    """The undecorated logic of `compute_efficiency` (callable in unit tests)."""
+    """Per year: CCR/BCC/NIRS scores, scale efficiency, RTS class, slacks, targets, peers
+    (`efficiency`); aggressive (+ benevolent) cross-efficiency (`cross_efficiency`); game
+    cross-efficiency with iterations and convergence (`game_cross_efficiency`).
+    `panel`: wide, region_code, year and one column per variable of params (config/dea.toml)."""
     p = _params(params)
     inputs, outputs = list(p["inputs"]), list(p["outputs"])
     missing = [c for c in ["region_code", "year", *inputs, *outputs] if c not in panel.columns]
@@ -143,12 +146,3 @@ def efficiency_tables(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFra
         "cross_efficiency": _cat(cross),
         "game_cross_efficiency": _cat(game),
     }
-
-
-@task(name="dea-efficiency")
-def compute_efficiency(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
-    """Per year: CCR/BCC/NIRS scores, scale efficiency, RTS class, slacks, targets, peers
-    (`efficiency`); aggressive (+ benevolent) cross-efficiency (`cross_efficiency`); game
-    cross-efficiency with iterations and convergence (`game_cross_efficiency`).
-    `panel`: wide, region_code, year and one column per variable of params (config/dea.toml)."""
-    return efficiency_tables(panel, params)

@@ -1,11 +1,11 @@
 """Malmquist productivity index and CC-Malmquist of the province panel (METHODS §9.7–9.8;
-reference study A). Thin: the maths is in measures.malmquist."""
+reference study A). Pure (polars + measures.malmquist): the pipeline's
+pair tasks (tasks/lp.py) call `productivity_tables`."""
 
 from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from prefect import task
 
 from measures.dea.game import GameConvergenceError
 from measures.malmquist import CC_COMPONENTS, COMPONENTS, malmquist_panel
@@ -54,7 +54,12 @@ def _empty() -> dict[str, pl.DataFrame]:
 
 
 def productivity_tables(panel: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
-    """The undecorated logic of `compute_productivity` (callable in unit tests)."""
+    """Malmquist index (FGNZ DEFAULT) and CC-Malmquist of the wide province panel
+    (`region_code`, `year`, one column per variable of config/dea.toml):
+    `malmquist` — one row per province and pair of consecutive years (mi = ec × tc,
+    ec = pec × sec, status; cc_mi = ec_cc × tc_cc, cc_status); `malmquist_summary` —
+    DEAP-style geometric means by province (scope "region"), by year pair ("period") and
+    overall ("all")."""
     p = _params(params)
     inputs, outputs = p["inputs"], p["outputs"]
     missing = [c for c in ["region_code", "year", *inputs, *outputs] if c not in panel.columns]
@@ -114,14 +119,3 @@ def productivity_tables(panel: pl.DataFrame, params: dict | None) -> dict[str, p
         *[pl.col(k).cast(pl.Float64) for k in (*COMPONENTS, *CC_COMPONENTS)],
     ).select(list(_empty()["malmquist_summary"].columns))
     return {"malmquist": main, "malmquist_summary": summ}
-
-
-@task(name="malmquist")
-def compute_productivity(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
-    """Malmquist index (FGNZ DEFAULT) and CC-Malmquist of the wide province panel
-    (`region_code`, `year`, one column per variable of config/dea.toml):
-    `malmquist` — one row per province and pair of consecutive years (mi = ec × tc,
-    ec = pec × sec, status; cc_mi = ec_cc × tc_cc, cc_status); `malmquist_summary` —
-    DEAP-style geometric means by province (scope "region"), by year pair ("period") and
-    overall ("all")."""
-    return productivity_tables(panel, params)
