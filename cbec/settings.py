@@ -1,48 +1,35 @@
-"""Run parameters from config/*.toml (every value ends up in results.runs.params).
-
-Each file is parsed and checked against `cbec.config_schema` before any work starts: a syntax
-error, an unknown key, a wrong type or a value outside the allowed set is one `ConfigError`
-(exit 2) naming the file, the key, the value and what is allowed.
-"""
+"""Reading configuration: `read_toml` is the one TOML reader of the project (a syntax error is a
+ConfigError naming file and line); the method parameters of a run come from the typed model
+`cbec.params` (`load_params` returns its record: every key resolved, defaults filled in)."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from cbec.config_schema import ConfigError, check_config
-from cbec.paths import config_dir
+from cbec.params.toml import read_toml
 
 # config files whose content parameterises the refresh's measures
 PARAM_FILES = (
     "production", "dea", "malmquist", "indicators", "structure", "coevolution", "green"
 )  # fmt: skip
-
-
 SURVEY_CONFIG = Path(__file__).resolve().parent.parent / "config" / "survey.toml"
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse one TOML file; a syntax error is a ConfigError naming the file and line."""
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
-
-
 def load_params(names: tuple[str, ...] = PARAM_FILES) -> dict[str, Any]:
-    """The method parameters of a run, checked (see module docstring)."""
-    out: dict[str, Any] = {}
-    for name in names:
-        p = config_dir() / f"{name}.toml"
-        if p.exists():
-            out[name] = read_toml(p)
-            check_config(name, out[name], p)
-    return out
+    """The resolved method parameters of a run (cbec.params.RunParams.record()), restricted to
+    `names`; a bad file, key or value is a ConfigError (exit 2) before any work starts."""
+    from cbec.params import load_run_params
+
+    record = load_run_params()[0].record()
+    return {name: record[name] for name in names if name in record}
+
+
+def load_operational():
+    """The operational settings (processes …): not part of a run's numbers or version."""
+    from cbec.params import load_run_params
+
+    return load_run_params()[1]
 
 
 def load_survey_params(path: str | Path | None = None) -> dict:
@@ -56,6 +43,5 @@ def default_model_path(params: dict) -> Path:
 
 
 def load_green_params() -> dict:
-    """config/green.toml, or {} when it does not exist."""
-    p = config_dir() / "green.toml"
-    return read_toml(p) if p.exists() else {}
+    """The resolved green-TFP parameters (config/green.toml; no bad output when it is absent)."""
+    return load_params(("green",))["green"]

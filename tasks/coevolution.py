@@ -212,7 +212,11 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
     """The ODE fits, in `workers` processes (config; 0 = one per core, 1 = in this process).
     Each fit is independent and deterministic (its own seeded starts), so the result does not
     depend on the number of workers."""
-    workers = int(p.get("workers", 0)) or (os.cpu_count() or 1)
+    from cbec.settings import load_operational  # operational: not part of the run version
+
+    workers = int(p.get("workers") or load_operational().coevolution_workers) or (
+        os.cpu_count() or 1
+    )
     workers = min(workers, len(jobs))
     if workers <= 1 or len(jobs) < 8:
         return [_fit_job(j) for j in jobs]

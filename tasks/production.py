@@ -8,8 +8,7 @@ from prefect import task
 
 from tasks._cache import COMPUTE_CACHE
 from transforms.dea_panel import dea_panel
-from transforms.labour import labour
-from transforms.production import capital_stock, real_gdp
+from transforms.production import production_tables
 from transforms.quality import attach_all
 from transforms.sensitivity import efficiency_sensitivity
 
@@ -17,12 +16,7 @@ from transforms.sensitivity import efficiency_sensitivity
 @task(name="production-measures", cache_policy=COMPUTE_CACHE)
 def compute_production(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
     """real_gdp, capital_stock, labour (METHODS §1–3)."""
-    base = int(params["real_gdp"]["base_year"])
-    return {
-        "real_gdp": real_gdp(panel, params["real_gdp"]),
-        "capital_stock": capital_stock(panel, params["capital"], base),
-        "labour": labour(panel, params["labour"]),
-    }
+    return production_tables(panel, params)
 
 
 @task(name="dea-panel", cache_policy=COMPUTE_CACHE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from cbec.params import section_dict
 from transforms import quality
 from warehouse.staging_quality import flags_of
 
@@ -54,7 +55,7 @@ def dea_panel(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, spec: dict) 
         w = part if w is None else w.join(part, on=KEY, how="inner")
     assert w is not None
     w = w.drop_nulls(variables)
-    window = spec.get("window", "longest")
+    window = spec.get("window", section_dict("dea", {})["window"])  # the model's default
     if window == "longest":
         first, last, regions = balanced_window(w)
     else:

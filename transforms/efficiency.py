@@ -9,24 +9,14 @@ import warnings
 import numpy as np
 import polars as pl
 
+from cbec.params import section_dict
 from measures.dea import cross_efficiency, dea_model, game_cross_efficiency, scale_efficiency
 from measures.dea.game import GameConvergenceError
 
-DEFAULTS = {
-    "inputs": ["capital_stock", "labour"],
-    "outputs": ["real_gdp"],
-    "orientation": "input",
-    "rts": "crs",
-    "crosseff": {"secondary": "aggressive", "include_self": True},
-    "game": {"tol": 1e-6, "max_iter": 1000, "start": "aggressive", "accelerate": "anderson"},
-}
 
-
-def _params(params: dict) -> dict:
-    p = {**DEFAULTS, **(params or {})}
-    p["crosseff"] = {**DEFAULTS["crosseff"], **(params or {}).get("crosseff", {})}
-    p["game"] = {**DEFAULTS["game"], **(params or {}).get("game", {})}
-    return p
+def _params(params: dict | None) -> dict:
+    """The DEA parameters (config/dea.toml's keys), completed from the typed model."""
+    return section_dict("dea", params)
 
 
 def _year_efficiency(codes, year, X, Y, p, inputs, outputs) -> pl.DataFrame:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from cbec.params import section_dict
+
 SCHEMA = {"region_code": pl.Utf8, "year_from": pl.Int64, "year_to": pl.Int64, "index": pl.Utf8,
           "tfpch": pl.Float64, "ec": pl.Float64, "tc": pl.Float64, "d_from": pl.Float64,
           "d_to": pl.Float64, "status": pl.Utf8, "bad_output_note": pl.Utf8}  # fmt: skip
@@ -57,19 +59,20 @@ def green_tables(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) 
     """{"green_tfp": table} — empty (with its schema) when the panel has < 2 years."""
     from measures.green_tfp import green_tfp_panel
 
+    p = section_dict("green", p)
     w = green_panel(tables, panel, p)
     if w.height == 0 or w["year"].n_unique() < 2:
         return {"green_tfp": pl.DataFrame(schema=SCHEMA)}
     r = green_tfp_panel(
         w, dmu="region_code", period="year", inputs=p["inputs"], outputs=p["outputs"],
-        bad_outputs=p["bad_outputs"], index=p.get("index", "ml"),
-        technology=p.get("technology", "global"), nonradial=bool(p.get("nonradial", False)),
-        weights=p.get("weights"), direction=p.get("direction", "output"),
-        rts=p.get("rts", "crs"), bad=p.get("bad_disposability", "weak"),
+        bad_outputs=p["bad_outputs"], index=p["index"],
+        technology=p["technology"], nonradial=bool(p["nonradial"]),
+        weights=p["weights"], direction=p["direction"],
+        rts=p["rts"], bad=p["bad_disposability"],
     )  # fmt: skip
     t = r.table().rename({"dmu": "region_code", "period_from": "year_from", "period_to": "year_to"})
     t = t.with_columns(
         pl.col("year_from").cast(pl.Int64), pl.col("year_to").cast(pl.Int64),
-        pl.lit(p.get("bad_output_note", "")).alias("bad_output_note"),
+        pl.lit(p["bad_output_note"]).alias("bad_output_note"),
     )  # fmt: skip
     return {"green_tfp": t.select(list(SCHEMA))}

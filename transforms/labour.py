@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from cbec.params import section_dict
 from measures.labour import (
     average_schooling,
     interpolate_geometric,
@@ -40,9 +41,15 @@ def _series(panel: pl.DataFrame, variable: str) -> pl.DataFrame:
 
 def employment(panel: pl.DataFrame, params: dict) -> pl.DataFrame:
     """region_code, year, employment (万人), employment_series, quality (METHODS §3.1)."""
-    if params.get("series", "total") == "urban_proxy":
+    params = _labour_params(params)
+    if params["series"] == "urban_proxy":
         return _urban_proxy(panel, list(params["proxy"]))
-    return _total_employed(panel, params.get("splice", "ratio"))
+    return _total_employed(panel, params["splice"])
+
+
+def _labour_params(params: dict | None) -> dict:
+    """config/production.toml's [labour] table, completed by cbec.params."""
+    return section_dict("production", {"labour": params or {}})["labour"]
 
 
 def _urban_proxy(panel: pl.DataFrame, parts: list[str]) -> pl.DataFrame:
@@ -177,7 +184,8 @@ def schooling(panel: pl.DataFrame, interp: str) -> pl.DataFrame:
 
 def labour(panel: pl.DataFrame, params: dict) -> pl.DataFrame:
     """results.labour: employment × schooling quality (METHODS §3), with lineage and flags."""
-    method = params.get("method", "years")
+    params = _labour_params(params)
+    method = params["method"]
     emp = employment(panel, params)
     if method == "count":
         w = emp.with_columns(
@@ -185,7 +193,7 @@ def labour(panel: pl.DataFrame, params: dict) -> pl.DataFrame:
             pl.lit(False).alias("schooling_interpolated"),
         )
     else:
-        w = emp.join(schooling(panel, params.get("interp", "none")), on=KEY, how="inner")
+        w = emp.join(schooling(panel, params["interp"]), on=KEY, how="inner")
     lab = labour_input(
         w["employment"].to_numpy(),
         w["schooling_years"].fill_null(np.nan).to_numpy(),

@@ -7,9 +7,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from cbec.params import section_dict
 from measures.capital import perpetual_inventory, rebase
 from measures.real_gdp import real_gdp as chain_real_gdp
 from transforms import quality
+from transforms.labour import labour
 from warehouse.staging_quality import flags_of
 
 
@@ -41,7 +43,7 @@ def real_gdp(panel: pl.DataFrame, params: dict) -> pl.DataFrame:
             )
         )
     out = pl.concat(frames).join(pop, on=["region_code", "year"], how="left")
-    if params.get("population") == "mean":
+    if section_dict("production", {"real_gdp": params})["real_gdp"]["population"] == "mean":
         out = out.sort(["region_code", "year"]).with_columns(
             ((pl.col("population") + pl.col("population").shift(1).over("region_code")) / 2).alias(
                 "population"
@@ -70,14 +72,43 @@ def real_gdp(panel: pl.DataFrame, params: dict) -> pl.DataFrame:
     )
 
 
+def production_tables(panel: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
+    """results.real_gdp, results.capital_stock and results.labour (METHODS §1–3) from the
+    production parameters (config/production.toml's tables, completed by cbec.params)."""
+    p = section_dict("production", params)
+    base = int(p["real_gdp"]["base_year"])
+    return {
+        "real_gdp": real_gdp(panel, p["real_gdp"]),
+        "capital_stock": capital_stock(panel, p["capital"], base),
+        "labour": labour(panel, p["labour"]),
+    }
+
+
+def national_investment_growth(real: pl.DataFrame, t0: int, n: int) -> float | None:
+    """g of METHODS §1.3's fallback: growth of the provinces' summed real investment over
+    [t0, t0 + n], over the provinces with both years (None when there are none)."""
+    both = real.filter(pl.col("year").is_in([t0, t0 + n]))
+    both = both.filter(pl.col("region_code").count().over("region_code") == 2)
+    if both.height == 0:
+        return None
+    first = both.filter(pl.col("year") == t0)["real"].sum()
+    last = both.filter(pl.col("year") == t0 + n)["real"].sum()
+    return float((last / first) ** (1.0 / n) - 1.0) if first > 0 and last > 0 else None
+
+
 def capital_stock(panel: pl.DataFrame, params: dict, base_year: int) -> pl.DataFrame:
-    """results.capital_stock: perpetual inventory at base-year prices (METHODS §1)."""
-    inv = _series(panel, params.get("investment", "gfcf"))
-    price = _series(panel, params.get("deflator", "invest_price_1952"))
+    """results.capital_stock: perpetual inventory at base-year prices (METHODS §1); `params` is
+    config/production.toml's [capital] table (completed by cbec.params)."""
+    params = section_dict("production", {"capital": params})["capital"]
+    inv = _series(panel, params["investment"])
+    price = _series(panel, params["deflator"])
     df = inv.join(price, on=["region_code", "year"], how="inner").filter(
-        pl.col("year") >= int(params.get("first_year", 1952))
+        pl.col("year") >= int(params["first_year"])
     )
     invcol, pcol = inv.columns[2], price.columns[2]
+    real_all = df.drop_nulls().with_columns(
+        (pl.col(invcol) / pl.col(pcol)).alias("real")
+    )  # a common price base is not needed for growth rates within one province's deflator
     frames = []
     for code in sorted(df["region_code"].unique().to_list()):
         s = df.filter(pl.col("region_code") == code).sort("year").drop_nulls()
@@ -85,17 +116,23 @@ def capital_stock(panel: pl.DataFrame, params: dict, base_year: int) -> pl.DataF
         if len(years) < 2 or base_year not in years:
             continue
         p = rebase(s[pcol].to_numpy(), years, base_year)
+        fallback = None
+        if params["g_fallback"] == "national" and params["init"] == "steady_state":
+            fallback = national_investment_growth(real_all, int(years[0]), int(params["n_growth"]))
         k, meta = perpetual_inventory(
             s[invcol].to_numpy(),
             p,
             float(params["delta"]),
-            init=params.get("init", "steady_state"),
-            n_growth=int(params.get("n_growth", 5)),
-            allow_negative=bool(params.get("allow_negative", False)),
+            init=params["init"],
+            n_growth=int(params["n_growth"]),
+            g_fallback=fallback,
+            allow_negative=bool(params["allow_negative"]),
         )
         flag = np.full(len(years), "", dtype=object)
         for i in meta["negative_investment"]:
             flag[i] = "negative_investment"
+        if meta.get("g_fallback_used"):
+            flag[0] = (flag[0] + ";" if flag[0] else "") + "g_fallback_national"
         frames.append(
             pl.DataFrame(
                 {
@@ -112,5 +149,5 @@ def capital_stock(panel: pl.DataFrame, params: dict, base_year: int) -> pl.DataF
                 }
             )
         )
-    inputs = [params.get("investment", "gfcf"), params.get("deflator", "invest_price_1952")]
+    inputs = [params["investment"], params["deflator"]]
     return quality.attach(pl.concat(frames), quality.cumulative(flags_of(panel, inputs)))

@@ -7,41 +7,28 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from cbec.params import section_dict
 from measures.dea.game import GameConvergenceError
 from measures.malmquist import CC_COMPONENTS, COMPONENTS, malmquist_panel
 
-DEFAULTS = {
-    "inputs": ["capital_stock", "labour"],
-    "outputs": ["real_gdp"],
-    "orientation": "input",
-    "frontier": "adjacent",
-    "base": 0,
-    "decomposition": "fgnz",
-    "infeasible": "nan",
-    "cross_efficiency": True,
-    "game": {"tol": 1e-6, "max_iter": 1000, "start": "aggressive"},
-}
-
 _MALM_KEYS = ("orientation", "frontier", "base", "decomposition", "infeasible",
-              "cross_efficiency")  # fmt: skip
+              "cross_efficiency", "game")  # fmt: skip
 
 
 def _params(params: dict | None) -> dict:
     """Accepts either the flat parameters (inputs/outputs as in config/dea.toml plus the keys
     of config/malmquist.toml) or the whole `load_params()` dict ({"dea": …, "malmquist": …}).
-    Inputs/outputs always come from the DEA parameters; orientation etc. from malmquist."""
+    Inputs/outputs always come from the DEA parameters, the rest from malmquist, each completed
+    from the typed model (cbec.params)."""
     params = dict(params or {})
-    p = {**DEFAULTS, "game": dict(DEFAULTS["game"])}
     dea = params.get("dea", params)
-    for k in ("inputs", "outputs"):
-        if k in dea:
-            p[k] = list(dea[k])
     malm = params.get("malmquist", params if "dea" not in params else {})
-    for k in _MALM_KEYS:
-        if k in malm:
-            p[k] = malm[k]
-    p["game"].update(malm.get("game", {}))
-    return p
+    spec = section_dict("dea", {k: list(dea[k]) for k in ("inputs", "outputs") if k in dea})
+    mk = {k: malm[k] for k in _MALM_KEYS if k in malm}
+    if "game" in mk:  # a flat dict may carry the DEA game's keys (accelerate): keep §9.8's
+        mk["game"] = {k: v for k, v in mk["game"].items() if k in ("tol", "max_iter", "start")}
+    p = section_dict("malmquist", mk)
+    return {"inputs": spec["inputs"], "outputs": spec["outputs"], **p}
 
 
 def _empty() -> dict[str, pl.DataFrame]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from cbec.params import section_dict
 from measures.dea import dea_model
 from measures.malmquist import malmquist_panel
 from transforms.dea_panel import dea_panel
@@ -22,29 +23,32 @@ DEFAULT_NAME = "default"
 
 def specifications(dea: dict, labour_params: dict) -> list[dict]:
     """The default specification first, then config/dea.toml [[sensitivity]] entries, each
-    with inputs, outputs, window, proxies and the full labour parameters it uses."""
+    with inputs, outputs, window, proxies and the full labour parameters it uses (an entry's
+    missing keys: the default specification's, its window: the model's default)."""
+    dea = section_dict("dea", dea)
+    default_window = section_dict("dea", {})["window"]
     base = {
         "name": DEFAULT_NAME,
         "description": "the published default (config/dea.toml inputs/outputs/window)",
         "inputs": list(dea["inputs"]),
         "outputs": list(dea["outputs"]),
-        "window": dea.get("window", "longest"),
+        "window": dea["window"],
         "labour": dict(labour_params),
     }
     out = [base]
-    for alt in dea.get("sensitivity", []):
+    for alt in dea["sensitivity"]:
         out.append(
             {
                 "name": str(alt["name"]),
                 "description": str(alt.get("description", "")),
                 "inputs": list(alt.get("inputs", base["inputs"])),
                 "outputs": list(alt.get("outputs", base["outputs"])),
-                "window": alt.get("window", "longest"),
+                "window": alt.get("window", default_window),
                 "labour": {**labour_params, **alt.get("labour", {})},
             }
         )
     for s in out:
-        s["proxies"] = dict(dea.get("proxies", {}))
+        s["proxies"] = dict(dea["proxies"])
     return out
 
 

@@ -14,6 +14,7 @@ import warnings
 
 import polars as pl
 
+from cbec.params import section_dict
 from cbec.paths import config_dir
 from cbec.settings import read_toml
 from measures import regions
@@ -40,14 +41,15 @@ def resolve_params(params: dict | None) -> tuple[dict, dict]:
     """(indicators, structure) configs; missing parts are read from config/."""
     params = params or {}
     ind = params.get("indicators") or _read("indicators")
-    st = params.get("structure") or _read("structure")
+    st = section_dict("structure", params.get("structure") or _read("structure"))
     return ind, st
 
 
 # ----------------------------------------------------------------------------- §4
 def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
     """indicator_weights, composite_index and the wide indicator frames per subsystem."""
-    e = {**_ENTROPY_DEFAULTS, **(st.get("entropy") or {})}
+    st = section_dict("structure", st)
+    e = st["entropy"]
     missing = ind.get("missing", "raise")
     if missing not in ("raise", "drop_region"):
         raise ValueError(f"missing must be 'raise' or 'drop_region', got {missing!r}")
@@ -134,17 +136,6 @@ def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
     return weights, comp, frames
 
 
-_ENTROPY_DEFAULTS = {
-    "scope": "pooled",
-    "normalise": "minmax",
-    "shift": "add",
-    "epsilon": 1e-4,
-    "rescale": [0.01, 0.99],
-    "score": "z",
-    "scale": 1.0,
-}
-
-
 # ----------------------------------------------------------------------------- §5
 def _inequality_series(panel: pl.DataFrame, st_ineq: dict) -> list[tuple[str, pl.DataFrame]]:
     out = []
@@ -172,11 +163,9 @@ def inequality_table(
     """Long rows: year, variable, scheme, measure, group, value (METHODS §5). A year is used
     only when every province of the scheme has the value (and weight); `n_units` rows record
     the cross-section size."""
-    q = {"region_scheme": "nbs4", "extra_schemes": [], "ddof": 0, "small_sample": False,
-         "weight": "population", "dagum": True, "composites": True,
-         **(st.get("inequality") or {})}  # fmt: skip
+    q = section_dict("structure", st)["inequality"]
     series = _inequality_series(panel, q)
-    if composites is not None and q.get("composites", True):
+    if composites is not None and q["composites"]:
         for sub in composites["subsystem"].unique(maintain_order=True).to_list():
             c = composites.filter(pl.col("subsystem") == sub).select(
                 "region_code", "year", pl.col("score").alias("value"),
@@ -229,10 +218,8 @@ def coupling_table(
 ) -> pl.DataFrame:
     """Coupling for each configured pair (U1 first) and, with include_all, all subsystems
     (in the order of `subsystems`, DEFAULT the order of indicators.toml)."""
-    cfg = {"c_model": "traditional", "liao_k": 2.0, "weights": "equal", "d_scale": "ten_level",
-           "lag_rule": "ratio", "lag_thresholds": [0.8, 1.2], "lag_diff": 0.1,
-           "pairs": [], "include_all": True, **(st.get("coupling") or {})}  # fmt: skip
-    e = {**_ENTROPY_DEFAULTS, **(st.get("entropy") or {})}
+    st = section_dict("structure", st)
+    cfg, e = st["coupling"], st["entropy"]
     if e["normalise"] != "minmax" or e["score"] != "z":
         raise ValueError("coupling needs composites in [0, 1]: normalise='minmax', score='z'")
     scale = float(e["scale"])
@@ -288,9 +275,8 @@ def coupling_table(
 
 # ----------------------------------------------------------------------------- §7
 def synergy_table(frames: dict, weights: pl.DataFrame, ind: dict, st: dict) -> pl.DataFrame:
-    cfg = {"subsystems": list(frames)[:2], "bounds": "expand10", "clip": False,
-           "method": "geometric", "bases": ["previous"], **(st.get("synergy") or {})}  # fmt: skip
-    subs = list(cfg["subsystems"])
+    cfg = section_dict("structure", st)["synergy"]
+    subs = list(cfg["subsystems"]) or list(frames)[:2]
     unknown = [s for s in subs if s not in frames]
     if unknown:
         raise ValueError(f"synergy: unknown subsystem(s) {unknown}")
@@ -314,9 +300,9 @@ def synergy_table(frames: dict, weights: pl.DataFrame, ind: dict, st: dict) -> p
     out = []
     for base in cfg["bases"]:
         _, syn = synergy_frame(
-            merged, spec, bounds=cfg["bounds"], user_bounds=cfg.get("user_bounds"),
+            merged, spec, bounds=cfg["bounds"], user_bounds=cfg["user_bounds"] or None,
             clip=bool(cfg["clip"]), method=cfg["method"], linear_weights=lin or None,
-            base=base, base_year=int(cfg.get("base_year", years[0])),
+            base=base, base_year=int(cfg["base_year"] or years[0]),
         )  # fmt: skip
         out.append(syn)
     syn = pl.concat(out)
