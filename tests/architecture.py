@@ -21,7 +21,7 @@ from pathlib import Path
 
 # (layer name, module prefixes) from the top down; the longest matching prefix decides.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cli", ("cbec.cli", "cbec.commands", "cbec.__main__")),
+    ("cli", ("cbec.cli", "cbec.commands", "cbec.__main__", "cbec.api")),
     ("flows", ("flows",)),
     ("tasks", ("tasks",)),
     ("services", ("cbec.report", "expectations")),
