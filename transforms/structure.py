@@ -46,10 +46,14 @@ def resolve_params(params: dict | None) -> tuple[dict, dict]:
 
 
 # ----------------------------------------------------------------------------- §4
+WEIGHT_COLUMNS = ("subsystem", "indicator", "variable", "per", "direction", "year", "weight",
+                  "entropy", "divergence", "constant", "n_obs", "scope", "normalise", "shift",
+                  "year_from", "year_to", "regions_dropped", "window_limit")  # fmt: skip
+
+
 def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
-    """indicator_weights, composite_index and the wide indicator frames per subsystem."""
-    st = section_dict("structure", st)
-    e = st["entropy"]
+    """indicator_weights, composite_index and the wide indicator frames per subsystem (§4)."""
+    e = section_dict("structure", st)["entropy"]
     missing = ind.get("missing", "raise")
     if missing not in ("raise", "drop_region"):
         raise ValueError(f"missing must be 'raise' or 'drop_region', got {missing!r}")
@@ -58,74 +62,31 @@ def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
     windows = subsystem_windows(panel, subs, ind)
     for sub, specs in subs.items():
         y0, y1, limit = windows[sub]
-        years = (y0, y1)
-        w, names, dropped = indicator_frame(panel, specs, years, missing)
-        frames[sub] = (w, names, [s["direction"] for s in specs])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConstantIndicatorWarning)
-            weights, scores = entropy_index(
-                w,
-                list(zip(names, [s["direction"] for s in specs], strict=True)),
-                id_cols="region_code",
-                period="year",
-                scope=e["scope"],
-                normalise=e["normalise"],
-                shift=e["shift"],
-                epsilon=float(e["epsilon"]),
-                rescale=tuple(e["rescale"]),
-                score=e["score"],
-                scale=float(e["scale"]),
-            )
-        for c in caught:
-            warnings.warn(f"subsystem {sub!r}: {c.message}", c.category, stacklevel=2)
-        if "year" not in weights.columns:
-            weights = weights.with_columns(pl.lit(None, dtype=pl.Int64).alias("year"))
-        meta = {s_name: s for s_name, s in zip(names, specs, strict=True)}
+        w, names, dropped = indicator_frame(panel, specs, (y0, y1), missing)
+        directions = [s["direction"] for s in specs]
+        frames[sub] = (w, names, directions)
+        weights, scores = _subsystem_entropy(sub, w, names, directions, e)
+        meta = dict(zip(names, specs, strict=True))
         weights = weights.with_columns(
             pl.lit(sub).alias("subsystem"),
             pl.col("indicator").replace_strict({k: v["variable"] for k, v in meta.items()})
             .alias("variable"),
             pl.col("indicator").replace_strict({k: v.get("per") for k, v in meta.items()},
                                                return_dtype=pl.Utf8).alias("per"),
-            pl.lit(e["scope"]).alias("scope"),
-            pl.lit(e["normalise"]).alias("normalise"),
-            pl.lit(e["shift"]).alias("shift"),
-            pl.lit(int(years[0]), dtype=pl.Int64).alias("year_from"),
-            pl.lit(int(years[1]), dtype=pl.Int64).alias("year_to"),
+            *_method_columns(e),
+            pl.lit(int(y0), dtype=pl.Int64).alias("year_from"),
+            pl.lit(int(y1), dtype=pl.Int64).alias("year_to"),
             pl.lit(",".join(dropped)).alias("regions_dropped"),
             pl.lit(limit).alias("window_limit"),
         )  # fmt: skip
-        w_frames.append(
-            weights.select(
-                "subsystem",
-                "indicator",
-                "variable",
-                "per",
-                "direction",
-                "year",
-                "weight",
-                "entropy",
-                "divergence",
-                "constant",
-                "n_obs",
-                "scope",
-                "normalise",
-                "shift",
-                "year_from",
-                "year_to",
-                "regions_dropped",
-                "window_limit",
-            )  # fmt: skip
-        )
+        w_frames.append(weights.select(WEIGHT_COLUMNS))
         s_frames.append(
             scores.select(
                 "region_code",
                 pl.col("year").cast(pl.Int64),
                 pl.lit(sub).alias("subsystem"),
                 pl.col("score").cast(pl.Float64),
-                pl.lit(e["scope"]).alias("scope"),
-                pl.lit(e["normalise"]).alias("normalise"),
-                pl.lit(e["shift"]).alias("shift"),
+                *_method_columns(e),
             )
         )
     weights = pl.concat(w_frames).with_columns(
@@ -134,6 +95,29 @@ def composite_tables(panel: pl.DataFrame, ind: dict, st: dict):
     )
     comp = pl.concat(s_frames).sort("subsystem", "region_code", "year")
     return weights, comp, frames
+
+
+def _method_columns(e: dict) -> list[pl.Expr]:
+    return [pl.lit(e[k]).alias(k) for k in ("scope", "normalise", "shift")]
+
+
+def _subsystem_entropy(
+    sub: str, w: pl.DataFrame, names: list[str], directions: list[str], e: dict
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Entropy weights and scores of one subsystem (§4); constant-indicator warnings name it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConstantIndicatorWarning)
+        weights, scores = entropy_index(
+            w, list(zip(names, directions, strict=True)), id_cols="region_code", period="year",
+            scope=e["scope"], normalise=e["normalise"], shift=e["shift"],
+            epsilon=float(e["epsilon"]), rescale=tuple(e["rescale"]), score=e["score"],
+            scale=float(e["scale"]),
+        )  # fmt: skip
+    for c in caught:
+        warnings.warn(f"subsystem {sub!r}: {c.message}", c.category, stacklevel=3)
+    if "year" not in weights.columns:
+        weights = weights.with_columns(pl.lit(None, dtype=pl.Int64).alias("year"))
+    return weights, scores
 
 
 # ----------------------------------------------------------------------------- §5

@@ -28,25 +28,7 @@ def summary_markdown(tables: dict[str, pl.DataFrame], title: str = "Survey analy
     )
     for c, k, a, citc in rel.iter_rows():
         lines.append(f"| {c} | {k} | {a:.3f} | {citc:.3f} |")
-    ad = tables["survey_adequacy"].filter(pl.col("item").is_null())
-    fac = tables["survey_efa_factors"].filter(pl.col("extracted"))
-    efa = tables["survey_efa"]
-    lines += ["", "## Sampling adequacy and EFA (PCA + varimax)", "",
-              "| block | KMO | Bartlett χ² (df), p | factors | cumulative variance % | dropped items |",
-              "|---|---|---|---|---|---|"]  # fmt: skip
-    for r in ad.iter_rows(named=True):
-        b = r["block"]
-        f = fac.filter(pl.col("block") == b)
-        dropped = (
-            efa.filter((pl.col("block") == b) & ~pl.col("retained"))["item"]
-            .unique(maintain_order=True)
-            .to_list()
-        )
-        lines.append(
-            f"| {b} | {r['kmo']:.3f} | {r['bartlett_chi2']:.1f} ({r['bartlett_df']}), "
-            f"{r['bartlett_p']:.3g} | {f.height} | {f['rotated_cumulative_pct'].max():.1f} | "
-            f"{', '.join(dropped) or '—'} |"
-        )
+    lines += _efa_lines(tables)
     fit = {r["index"]: r for r in tables["survey_fit"].iter_rows(named=True)}
     status = tables["survey_fit"]["status"][0]
     lines += [
@@ -87,3 +69,28 @@ def summary_markdown(tables: dict[str, pl.DataFrame], title: str = "Survey analy
         for r in mi.iter_rows(named=True):
             lines.append(f"| {r['lhs']} ~~ {r['rhs']} | {r['mi']:.2f} | {r['epc']:.3f} |")
     return "\n".join(lines) + "\n"
+
+
+def _efa_lines(tables: dict[str, pl.DataFrame]) -> list[str]:
+    """The sampling-adequacy and EFA table (METHODS §10.2–10.3), one row per block."""
+    lines: list[str] = []
+    ad = tables["survey_adequacy"].filter(pl.col("item").is_null())
+    fac = tables["survey_efa_factors"].filter(pl.col("extracted"))
+    efa = tables["survey_efa"]
+    lines += ["", "## Sampling adequacy and EFA (PCA + varimax)", "",
+              "| block | KMO | Bartlett χ² (df), p | factors | cumulative variance % | dropped items |",
+              "|---|---|---|---|---|---|"]  # fmt: skip
+    for r in ad.iter_rows(named=True):
+        b = r["block"]
+        f = fac.filter(pl.col("block") == b)
+        dropped = (
+            efa.filter((pl.col("block") == b) & ~pl.col("retained"))["item"]
+            .unique(maintain_order=True)
+            .to_list()
+        )
+        lines.append(
+            f"| {b} | {r['kmo']:.3f} | {r['bartlett_chi2']:.1f} ({r['bartlett_df']}), "
+            f"{r['bartlett_p']:.3g} | {f.height} | {f['rotated_cumulative_pct'].max():.1f} | "
+            f"{', '.join(dropped) or '—'} |"
+        )
+    return lines

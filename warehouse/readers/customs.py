@@ -23,11 +23,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from cbec.errors import InputError
 from cbec.paths import config_dir
+from cbec.settings import read_toml
 from warehouse.readers.common import (
     CUSTOMS_EXTRA,
     DEFAULT_MISSING,
@@ -70,8 +71,7 @@ CURRENCIES = (("美元", "USD"), ("人民币", "CNY"))
 
 
 def trade_modes() -> dict[str, str]:
-    with open(config_dir() / "customs_trade_modes.toml", "rb") as fh:
-        return dict(tomllib.load(fh)["modes"])
+    return dict(read_toml(config_dir() / "customs_trade_modes.toml")["modes"])
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -101,12 +101,70 @@ def _parse_period(cell: str, *, file: str, line: int) -> tuple[int, int | None]:
     )
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """Where each field of a customs export sits in its header (None: absent)."""
+
+    header_line: int  # 0-based index of the header row
+    width: int
+    period: int
+    region_code: int | None
+    region_name: int | None
+    mode_code: int | None
+    mode_name: int | None
+    mode_both: int | None
+    flow: int | None
+    values: tuple[tuple[int, str, str, str], ...]  # (index, currency, unit, header)
+
+
 def read_customs(path: Path, *, display: str, options: dict | None = None) -> RawTable:
+    """A customs statistics export (province × period × trade mode × flow, US$ or RMB)."""
     opts = options or {}
     missing = tuple(opts.get("missing", DEFAULT_MISSING)) + ("-",)
-    text = decode_text(path, display)
-    rows = [r for r in csv.reader(io.StringIO(text))]
-    # skip title lines above the header: the header is the first row holding a period column
+    rows = list(csv.reader(io.StringIO(decode_text(path, display))))
+    cols = _columns(rows, display)
+    known = trade_modes()
+    out: list[dict] = []
+    for i in range(cols.header_line + 1, len(rows)):
+        r = [c.strip() for c in rows[i]]
+        line = i + 1
+        if not any(r) or r[0].startswith(("注", "数据来源", "合计", "总计")):
+            continue
+        if len(r) < cols.width:
+            raise InputError(
+                f"row has {len(r)} cells but the header has {cols.width} (truncated row?)",
+                file=display,
+                line=line,
+            )
+        year, month = _parse_period(r[cols.period], file=display, line=line)
+        check_year(year, file=display, line=line)
+        region_raw = r[cols.region_name] if cols.region_name is not None else r[cols.region_code]  # type: ignore[index]
+        code = region_of(region_raw, file=display, line=line)
+        if code is None:
+            continue
+        mode, mode_name = _trade_mode(r, cols, known, display, line)
+        flow = _flow(r, cols, opts.get("flow"), display, line)
+        for ci, cur, unit, col in cols.values:
+            val = parse_number(r[ci], missing=missing, file=display, line=line, column=col)
+            out.append(
+                {"source_file": display, "line_no": line, "region_raw": region_raw,
+                 "region_code": code, "year": year, "month": month,
+                 "indicator": f"customs_{flow}_{cur.lower()}", "unit": unit, "value_raw": r[ci],
+                 "value": val, "flow": flow, "trade_mode": mode, "trade_mode_name": mode_name,
+                 "currency": cur}
+            )  # fmt: skip
+    if not out:
+        raise InputError("no province rows found", file=display, line=cols.header_line + 2)
+    df = records_frame(out, CUSTOMS_EXTRA)
+    check_duplicates(df, ["region_code", "year", "month", "trade_mode", "indicator"], display)
+    notes = _check_months(df, display, bool(opts.get("partial_months")))
+    return RawTable(
+        kind="customs", source_file=display, sha256=sha256_of(path), records=df, notes=notes
+    )
+
+
+def _columns(rows: list[list[str]], display: str) -> _Columns:
+    """The header (the first of the first 10 rows holding a period column) and its fields."""
     hdr_i = next(
         (i for i, r in enumerate(rows[:10]) if _find([c.strip() for c in r], PERIOD) is not None),
         None,
@@ -118,110 +176,70 @@ def read_customs(path: Path, *, display: str, options: dict | None = None) -> Ra
             line=1,
         )
     header = [c.strip() for c in rows[hdr_i]]
-    pi = _find(header, PERIOD)
     rci, rni = _find(header, REGION_CODE), _find(header, REGION_NAME)
     if rci is None and rni is None:
         raise InputError(
             "no province column (注册地名称/经营单位所在地/地区)", file=display, line=hdr_i + 1
         )
-    mci, mni, mbi = _find(header, MODE_CODE), _find(header, MODE_NAME), _find(header, MODE_BOTH)
-    fi = _find(header, FLOW)
-    value_cols = []
+    values = []
     for i, h in enumerate(header):
         name, unit = split_unit(h)
         for key, cur in CURRENCIES:
             if key in name or key in unit:
-                u = unit or name
-                value_cols.append((i, cur, u, h))
+                values.append((i, cur, unit or name, h))
                 break
-    if not value_cols:
+    if not values:
         raise InputError("no value column (美元 or 人民币)", file=display, line=hdr_i + 1)
-    known = trade_modes()
-    default_flow = opts.get("flow")
-    out: list[dict] = []
-    for i in range(hdr_i + 1, len(rows)):
-        r = [c.strip() for c in rows[i]]
-        line = i + 1
-        if not any(r):
-            continue
-        if r[0].startswith(("注", "数据来源", "合计", "总计")):
-            continue
-        if len(r) < len(header):
+    return _Columns(
+        header_line=hdr_i, width=len(header), period=_find(header, PERIOD),  # type: ignore[arg-type]
+        region_code=rci, region_name=rni, mode_code=_find(header, MODE_CODE),
+        mode_name=_find(header, MODE_NAME), mode_both=_find(header, MODE_BOTH),
+        flow=_find(header, FLOW), values=tuple(values),
+    )  # fmt: skip
+
+
+def _trade_mode(
+    r: list[str], cols: _Columns, known: dict[str, str], display: str, line: int
+) -> tuple[str | None, str | None]:
+    """(4-digit trade-mode code, its name) of a row, None when the file has no mode column."""
+    mode = mode_name = None
+    if cols.mode_code is not None:
+        mode = r[cols.mode_code]
+        mode_name = r[cols.mode_name] if cols.mode_name is not None else None
+    elif cols.mode_both is not None:
+        m = re.match(r"^\s*(\d{4})\s*(.*)$", r[cols.mode_both])
+        if not m:
             raise InputError(
-                f"row has {len(r)} cells but the header has {len(header)} (truncated row?)",
+                f"trade mode {r[cols.mode_both]!r} has no 4-digit code", file=display, line=line
+            )
+        mode, mode_name = m.group(1), m.group(2).strip() or None
+    if mode is not None:
+        if not re.fullmatch(r"\d{4}", mode) or mode not in known:
+            raise InputError(
+                f"unknown trade-mode code {mode!r}; known codes are listed in "
+                "config/customs_trade_modes.toml (add it there if customs introduced it)",
                 file=display,
                 line=line,
             )
-        year, month = _parse_period(r[pi], file=display, line=line)
-        check_year(year, file=display, line=line)
-        region_raw = r[rni] if rni is not None else r[rci]
-        code = region_of(region_raw if rni is not None else r[rci], file=display, line=line)
-        if code is None:
-            continue
-        mode = mode_name = None
-        if mci is not None:
-            mode, mode_name = r[mci], (r[mni] if mni is not None else None)
-        elif mbi is not None:
-            m = re.match(r"^\s*(\d{4})\s*(.*)$", r[mbi])
-            if not m:
-                raise InputError(
-                    f"trade mode {r[mbi]!r} has no 4-digit code", file=display, line=line
-                )
-            mode, mode_name = m.group(1), m.group(2).strip() or None
-        if mode is not None:
-            if not re.fullmatch(r"\d{4}", mode) or mode not in known:
-                raise InputError(
-                    f"unknown trade-mode code {mode!r}; known codes are listed in "
-                    "config/customs_trade_modes.toml (add it there if customs introduced it)",
-                    file=display,
-                    line=line,
-                )
-            mode_name = mode_name or known[mode]
-        flow_cell = r[fi] if fi is not None else default_flow
-        if flow_cell is None:
-            raise InputError(
-                "no flow column (进出口/流向) and no `flow` option for this source",
-                file=display,
-                line=line,
-            )
-        flow = FLOW_VALUES.get(str(flow_cell).strip().lower()) or FLOW_VALUES.get(
-            str(flow_cell).strip()
+        mode_name = mode_name or known[mode]
+    return mode, mode_name
+
+
+def _flow(r: list[str], cols: _Columns, default: str | None, display: str, line: int) -> str:
+    """import / export / total of a row (its flow column, or the source's `flow` option)."""
+    cell = r[cols.flow] if cols.flow is not None else default
+    if cell is None:
+        raise InputError(
+            "no flow column (进出口/流向) and no `flow` option for this source",
+            file=display,
+            line=line,
         )
-        if flow is None:
-            raise InputError(
-                f"unknown trade flow {flow_cell!r} (expected 进口, 出口 or 进出口)",
-                file=display,
-                line=line,
-            )
-        for ci, cur, unit, col in value_cols:
-            raw = r[ci]
-            val = parse_number(raw, missing=missing, file=display, line=line, column=col)
-            out.append(
-                {
-                    "source_file": display,
-                    "line_no": line,
-                    "region_raw": region_raw,
-                    "region_code": code,
-                    "year": year,
-                    "month": month,
-                    "indicator": f"customs_{flow}_{cur.lower()}",
-                    "unit": unit,
-                    "value_raw": raw,
-                    "value": val,
-                    "flow": flow,
-                    "trade_mode": mode,
-                    "trade_mode_name": mode_name,
-                    "currency": cur,
-                }
-            )
-    if not out:
-        raise InputError("no province rows found", file=display, line=hdr_i + 2)
-    df = records_frame(out, CUSTOMS_EXTRA)
-    check_duplicates(df, ["region_code", "year", "month", "trade_mode", "indicator"], display)
-    notes = _check_months(df, display, bool(opts.get("partial_months")))
-    return RawTable(
-        kind="customs", source_file=display, sha256=sha256_of(path), records=df, notes=notes
-    )
+    flow = FLOW_VALUES.get(str(cell).strip().lower()) or FLOW_VALUES.get(str(cell).strip())
+    if flow is None:
+        raise InputError(
+            f"unknown trade flow {cell!r} (expected 进口, 出口 or 进出口)", file=display, line=line
+        )
+    return flow
 
 
 def _check_months(df, display: str, partial_ok: bool) -> list[str]:

@@ -132,58 +132,15 @@ def _load_rows(path: Path, display: str, sheet: str | int | None, notes: list[st
 
 
 def read_yearbook_xlsx(path: Path, *, display: str, options: dict | None = None) -> RawTable:
+    """A yearbook-style sheet: provinces down, years (and indicators) across."""
     opts = options or {}
     missing = tuple(opts.get("missing", XLSX_MISSING))
     notes: list[str] = []
     rows = _load_rows(path, display, opts.get("sheet"), notes)
     if not rows or not any(any(c is not None and str(c).strip() for c in r) for r in rows):
         raise InputError("workbook sheet is empty", file=display)
-    # find the year header row: the first row whose non-empty cells after column 0 are all years
-    year_row = None
-    for i, r in enumerate(rows[:10]):
-        cells = [c for c in r[1:] if c is not None and str(c).strip()]
-        if cells and all(parse_year(c) is not None for c in cells):
-            year_row = i
-            break
-    if year_row is None:
-        raise InputError(
-            "no header row of years (e.g. '2019年') in the first 10 rows (merged or shifted header?)",
-            file=display,
-            line=1,
-        )
-    years: list[int | None] = []
-    current = None
-    width = max(len(r) for r in rows[year_row : year_row + 2]) if rows else 0
-    header = list(rows[year_row]) + [None] * (width - len(rows[year_row]))
-    for c in header[1:]:  # merged year cells: forward-filled to the header's width
-        y = parse_year(c) if c is not None and str(c).strip() else None
-        current = y if y is not None else current
-        years.append(current)
-    ind_row = year_row + 1 if year_row + 1 < len(rows) else None
-    ind_cells = rows[ind_row][1:] if ind_row is not None else ()
-    has_ind_row = (
-        ind_row is not None
-        and region_of_safe(rows[ind_row][0] if rows[ind_row] else None) is None
-        and any(c is not None and parse_year(c) is None and str(c).strip() for c in ind_cells)
-    )
-    above = _indicators_above(rows, year_row, len(years))
-    if has_ind_row:
-        metas = [split_unit(str(c)) if c is not None else ("", "") for c in ind_cells]
-        first_data = ind_row + 1
-    elif above is not None and not opts.get("indicator"):
-        metas = above
-        ind_row = year_row - 1
-        first_data = year_row + 1
-    elif opts.get("indicator"):
-        metas = [(opts["indicator"], opts.get("unit", ""))] * len(years)
-        first_data = year_row + 1
-    else:
-        raise InputError(
-            "a row of years but no indicator row (below or above it) and no `indicator` "
-            "configured: the file name is not an indicator",
-            file=display,
-            line=year_row + 1,
-        )
+    year_row, years = _year_header(rows, display)
+    metas, ind_row, first_data = _indicator_layout(rows, year_row, years, opts, display)
     out: list[dict] = []
     for i in range(first_data, len(rows)):
         r = rows[i]
@@ -218,25 +175,70 @@ def read_yearbook_xlsx(path: Path, *, display: str, options: dict | None = None)
                 raw, missing=missing, file=display, line=line, column=f"{year}年 {ind}"
             )
             out.append(
-                {
-                    "source_file": display,
-                    "line_no": line,
-                    "region_raw": name_cell,
-                    "region_code": code,
-                    "year": year,
-                    "month": None,
-                    "indicator": ind,
-                    "unit": unit,
-                    "value_raw": None if raw is None else str(raw),
-                    "value": val,
-                }
-            )
+                {"source_file": display, "line_no": line, "region_raw": name_cell,
+                 "region_code": code, "year": year, "month": None, "indicator": ind,
+                 "unit": unit, "value_raw": None if raw is None else str(raw), "value": val}
+            )  # fmt: skip
     if not out:
         raise InputError("no province rows found", file=display)
     df = records_frame(out)
     check_duplicates(df, ["region_code", "year", "indicator"], display)
     return RawTable(
         kind="yearbook_xlsx", source_file=display, sha256=sha256_of(path), records=df, notes=notes
+    )
+
+
+def _year_header(rows: list[tuple], display: str) -> tuple[int, list[int | None]]:
+    """The year header row (the first whose non-empty cells after column 0 are all years) and
+    the year of every data column (merged year cells forward-filled to the header's width)."""
+    year_row = None
+    for i, r in enumerate(rows[:10]):
+        cells = [c for c in r[1:] if c is not None and str(c).strip()]
+        if cells and all(parse_year(c) is not None for c in cells):
+            year_row = i
+            break
+    if year_row is None:
+        raise InputError(
+            "no header row of years (e.g. '2019年') in the first 10 rows (merged or shifted header?)",
+            file=display,
+            line=1,
+        )
+    years: list[int | None] = []
+    current = None
+    width = max(len(r) for r in rows[year_row : year_row + 2])
+    header = list(rows[year_row]) + [None] * (width - len(rows[year_row]))
+    for c in header[1:]:
+        y = parse_year(c) if c is not None and str(c).strip() else None
+        current = y if y is not None else current
+        years.append(current)
+    return year_row, years
+
+
+def _indicator_layout(
+    rows: list[tuple], year_row: int, years: list[int | None], opts: dict, display: str
+) -> tuple[list[tuple[str, str]], int | None, int]:
+    """(indicator and unit of every column, the indicator row, the first data row): the row
+    below the years, the row above them, or the configured `indicator` for the whole sheet."""
+    ind_row = year_row + 1 if year_row + 1 < len(rows) else None
+    ind_cells = rows[ind_row][1:] if ind_row is not None else ()
+    has_ind_row = (
+        ind_row is not None
+        and region_of_safe(rows[ind_row][0] if rows[ind_row] else None) is None
+        and any(c is not None and parse_year(c) is None and str(c).strip() for c in ind_cells)
+    )
+    above = _indicators_above(rows, year_row, len(years))
+    if has_ind_row:
+        metas = [split_unit(str(c)) if c is not None else ("", "") for c in ind_cells]
+        return metas, ind_row, year_row + 2
+    if above is not None and not opts.get("indicator"):
+        return above, year_row - 1, year_row + 1
+    if opts.get("indicator"):
+        return [(opts["indicator"], opts.get("unit", ""))] * len(years), ind_row, year_row + 1
+    raise InputError(
+        "a row of years but no indicator row (below or above it) and no `indicator` "
+        "configured: the file name is not an indicator",
+        file=display,
+        line=year_row + 1,
     )
 
 
