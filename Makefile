@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test test-all lint bench report clean chromium
+.PHONY: install run test test-all lint typecheck bench report clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python tests/architecture.py
+	$(MAKE) --no-print-directory typecheck
+
+# the type checker on the base layer, the API and the transforms (measures: see TYPECHECKED)
+TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/params cbec/api.py transforms
+typecheck: $(STAMP)
+	$(BIN)/mypy $(TYPECHECKED)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.dea

@@ -26,7 +26,7 @@ def balanced_window(complete: pl.DataFrame) -> tuple[int, int, list[str]]:
     have: dict[int, set[str]] = {
         y: set(complete.filter(pl.col("year") == y)["region_code"].to_list()) for y in years
     }
-    best = (0, 0, 0, [])
+    best: tuple[int, int, int, list[str]] = (0, 0, 0, [])
     for i, a in enumerate(years):
         regions = set(have[a])
         for b in years[i:]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from cbec.params import section_dict
+from transforms._scalars import as_int
 
 SCHEMA = {"region_code": pl.Utf8, "year_from": pl.Int64, "year_to": pl.Int64, "index": pl.Utf8,
           "tfpch": pl.Float64, "ec": pl.Float64, "tc": pl.Float64, "d_from": pl.Float64,
@@ -19,7 +20,7 @@ def green_panel(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) -
     the years with the widest province coverage, their longest run of consecutive years, and
     the provinces present in every year of that run (the rest is printed, not imputed)."""
     cols = [*p["inputs"], *p["outputs"], *p["bad_outputs"]]
-    w = None
+    w: pl.DataFrame | None = None
     for c in cols:
         if c in tables and c in tables[c].columns:
             s = tables[c].select("region_code", "year", c)
@@ -27,6 +28,7 @@ def green_panel(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) -
             s = panel.filter(pl.col("variable") == c).select(
                 "region_code", "year", pl.col("value").alias(c))  # fmt: skip
         w = s if w is None else w.join(s, on=["region_code", "year"], how="inner")
+    assert w is not None, "green TFP needs at least one input, output and bad output"
     lo, hi = (p.get("years") or [None, None])[:2]
     if lo is not None:
         w = w.filter(pl.col("year").is_between(int(lo), int(hi)))
@@ -39,8 +41,9 @@ def green_panel(tables: dict[str, pl.DataFrame], panel: pl.DataFrame, p: dict) -
     w = w.filter(pl.col("year").is_in(run))
     full = w.group_by("region_code").agg(pl.len().alias("n")).filter(pl.col("n") == len(run))
     kept = w.filter(pl.col("region_code").is_in(full["region_code"].implode()))
+    first, last = as_int(cover["year"].min()), as_int(cover["year"].max())
     print(f"green TFP panel: {kept['region_code'].n_unique()} provinces, years {run[0]}–{run[-1]}"
-          f" (of {cover['year'].min()}–{cover['year'].max()} with data)")  # fmt: skip
+          f" (of {first}–{last} with data)")  # fmt: skip
     return kept.sort(["year", "region_code"])
 
 

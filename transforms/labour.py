@@ -18,6 +18,7 @@ from measures.labour import (
     labour_input,
     ratio_splice,
 )
+from transforms._scalars import as_int
 from warehouse.staging_quality import flags_of
 
 KEY = ["region_code", "year"]
@@ -97,7 +98,7 @@ def _total_employed(panel: pl.DataFrame, splice: str) -> pl.DataFrame:
 
 def _one_region(s: pl.DataFrame, code: str, splice: str) -> pl.DataFrame:
     s = s.sort("year")
-    years = np.arange(int(s["year"].min()), int(s["year"].max()) + 1)
+    years = np.arange(as_int(s["year"].min()), as_int(s["year"].max()) + 1)
     got = dict(zip(s["year"].to_list(), s["v"].to_list(), strict=True))
     src = dict(zip(s["year"].to_list(), s["var"].to_list(), strict=True))
     vals = np.array([got.get(int(y), np.nan) for y in years], dtype=float)
@@ -167,7 +168,7 @@ def schooling(panel: pl.DataFrame, interp: str) -> pl.DataFrame:
     frames = []
     for code in sorted(w["region_code"].unique().to_list()):
         s = w.filter(pl.col("region_code") == code).sort("year")
-        years = np.arange(int(s["year"].min()), int(s["year"].max()) + 1)
+        years = np.arange(as_int(s["year"].min()), as_int(s["year"].max()) + 1)
         got = dict(zip(s["year"].to_list(), s["schooling_years"].to_list(), strict=True))
         vals = np.array([got.get(int(y), np.nan) for y in years], dtype=float)
         flag = np.zeros(len(years), dtype=bool)

@@ -11,6 +11,7 @@ from cbec.params import section_dict
 from measures.capital import perpetual_inventory, rebase
 from measures.real_gdp import real_gdp as chain_real_gdp
 from transforms import quality
+from transforms._scalars import as_float, as_int
 from transforms.labour import labour
 from warehouse.staging_quality import flags_of
 
@@ -52,7 +53,7 @@ def real_gdp(panel: pl.DataFrame, params: dict) -> pl.DataFrame:
     out = out.with_columns(
         (pl.col("real_gdp") * 1e8 / (pl.col("population") * 1e4)).alias("real_gdp_per_capita")
     )
-    first = int(idx["year"].min()) if idx.height else 0  # the chain starts with the index
+    first = as_int(idx["year"].min()) if idx.height else 0  # the chain starts with the index
     chain = quality.cumulative(
         flags_of(panel.filter(pl.col("year") >= first), ["gdp", "gdp_index"])
     )
@@ -91,8 +92,8 @@ def national_investment_growth(real: pl.DataFrame, t0: int, n: int) -> float | N
     both = both.filter(pl.col("region_code").count().over("region_code") == 2)
     if both.height == 0:
         return None
-    first = both.filter(pl.col("year") == t0)["real"].sum()
-    last = both.filter(pl.col("year") == t0 + n)["real"].sum()
+    first = as_float(both.filter(pl.col("year") == t0)["real"].sum())
+    last = as_float(both.filter(pl.col("year") == t0 + n)["real"].sum())
     return float((last / first) ** (1.0 / n) - 1.0) if first > 0 and last > 0 else None
 
 

@@ -14,6 +14,7 @@ import polars as pl
 from cbec.params import section_dict
 from measures.dea import dea_model
 from measures.malmquist import malmquist_panel
+from transforms._scalars import as_int
 from transforms.dea_panel import dea_panel
 from transforms.labour import labour
 
@@ -107,8 +108,8 @@ def efficiency_sensitivity(
                     "inputs": spec["inputs"],
                     "outputs": spec["outputs"],
                     "labour_series": f"{lab.get('series')}, splice {lab.get('splice')}, {lab.get('method')}",  # fmt: skip
-                    "window_first": int(dp["year"].min()),
-                    "window_last": int(dp["year"].max()),
+                    "window_first": as_int(dp["year"].min()),
+                    "window_last": as_int(dp["year"].max()),
                     **r,
                     "mean_tfp_change": tfp.get(r["year"]),
                     "quality": flags,

@@ -22,6 +22,7 @@ from measures.coupling import TEN_LEVEL_CUTS, TEN_LEVEL_LABELS, coupling_frame
 from measures.entropy import ConstantIndicatorWarning, entropy_index, entropy_weights
 from measures.inequality import inequality_rows
 from measures.synergy import synergy_frame
+from transforms._scalars import as_int
 from transforms.structure_panel import (  # noqa: F401 - re-exported helpers
     indicator_frame,
     indicator_name,
@@ -266,7 +267,7 @@ def synergy_table(frames: dict, weights: pl.DataFrame, ind: dict, st: dict) -> p
         raise ValueError(f"synergy: unknown subsystem(s) {unknown}")
     if len(subs) < 2:
         raise ValueError("synergy needs at least 2 subsystems")
-    merged = None
+    merged: pl.DataFrame | None = None
     spec, lin = {}, {}
     for s in subs:
         w, names, dirs = frames[s]
@@ -279,8 +280,9 @@ def synergy_table(frames: dict, weights: pl.DataFrame, ind: dict, st: dict) -> p
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConstantIndicatorWarning)
                 lin[s] = entropy_weights(x, dirs).weights.tolist()
+    assert merged is not None  # at least 2 subsystems (checked above)
     # the years all subsystems share (each runs on its own window, indicators.toml)
-    years = [int(merged["year"].min()), int(merged["year"].max())]
+    years = [as_int(merged["year"].min()), as_int(merged["year"].max())]
     out = []
     for base in cfg["bases"]:
         _, syn = synergy_frame(

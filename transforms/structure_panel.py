@@ -12,6 +12,8 @@ import warnings
 
 import polars as pl
 
+from transforms._scalars import as_int
+
 
 def indicator_name(spec: dict) -> str:
     return f"{spec['variable']}_per_{spec['per']}" if spec.get("per") else spec["variable"]
@@ -126,7 +128,7 @@ def gaps_by_year(panel: pl.DataFrame, specs: list[dict], years) -> dict[int, lis
         .group_by("year")
         .agg(pl.col("variable").unique().sort())
     )
-    out = {y: [] for y in range(int(years[0]), int(years[1]) + 1)}
+    out: dict[int, list[str]] = {y: [] for y in range(int(years[0]), int(years[1]) + 1)}
     for y, v in gaps.iter_rows():
         out[int(y)] = [n for n in names if n in v]
     return out
@@ -134,7 +136,8 @@ def gaps_by_year(panel: pl.DataFrame, specs: list[dict], years) -> dict[int, lis
 
 def _longest_run(complete: list[int]) -> tuple[int, int] | None:
     """Longest run of consecutive years (ties: the latest)."""
-    best, start = None, None
+    best: tuple[int, int] | None = None
+    start = complete[0] if complete else 0
     for i, y in enumerate(complete):
         if i == 0 or y != complete[i - 1] + 1:
             start = y
@@ -156,8 +159,8 @@ def subsystem_windows(panel: pl.DataFrame, subs: dict[str, list[dict]], ind: dic
     (DEFAULT the top-level `years`; "auto" = the longest complete run). `window_limit` names
     the indicators missing in the year before and after the window; a window that could be
     extended (all indicators complete one year further out) is warned about."""
-    lo = int(ind.get("official_from", panel["year"].min()))
-    hi = int(panel["year"].max())
+    lo = as_int(ind.get("official_from", panel["year"].min()))
+    hi = as_int(panel["year"].max())
     out = {}
     for name, specs in subs.items():
         cfg = (ind.get("subsystems") or {}).get(name, {})

@@ -64,9 +64,9 @@ class Rule:
 
 
 def _type_name(t: type) -> str:
-    return {str: "a string", int: "an integer", float: "a number", bool: "true/false"}.get(
-        t, {list: "a list", dict: "a table"}.get(t, t.__name__)
-    )
+    names: dict[type, str] = {str: "a string", int: "an integer", float: "a number",
+                              bool: "true/false", list: "a list", dict: "a table"}  # fmt: skip
+    return names.get(t, t.__name__)
 
 
 def choice(*values: str) -> Rule:
