@@ -9,6 +9,7 @@ import cvxpy as cp
 import numpy as np
 
 from measures.dea._highs import DUAL_TOL, PRIMAL_TOL
+from measures.dea._radial_base import RadialResult, _col_scale
 
 _CVX_STATUS = {
     cp.OPTIMAL: "optimal",
@@ -53,8 +54,6 @@ def radial_cvxpy(
     return_lambdas: bool,
 ):
     """Same contract as `measures.dea.radial.radial_efficiency` (backend="cvxpy")."""
-    from measures.dea.radial import RadialResult, _col_scale
-
     n, m = X_ref.shape
     s = Y_ref.shape[1]
     ne = X_eval.shape[0]
