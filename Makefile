@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test test-all lint bench report clean chromium
+.PHONY: install run test test-all lint typecheck bench report clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,9 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy on the base layer, measures and transforms
+	$(BIN)/mypy measures transforms cbec/errors.py cbec/paths.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.dea

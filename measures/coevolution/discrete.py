@@ -7,6 +7,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.coevolution._common import IdentificationError, _json
 
@@ -64,7 +65,9 @@ def _regressors(x: np.ndarray, midpoint: bool) -> np.ndarray:
     return 0.5 * (x[:-1] + x[1:]) if midpoint else x[:-1]
 
 
-def discrete_predator_prey(x1, x2, t=None, *, midpoint: bool = False) -> DiscreteFit:
+def discrete_predator_prey(
+    x1: ArrayLike, x2: ArrayLike, t: ArrayLike | None = None, *, midpoint: bool = False
+) -> DiscreteFit:
     """Euler log-growth regressions (§8.2 step 1), per unit time:
     Δln x1/Δt = a1 − b1·x̄2, Δln x2/Δt = −a2 + c·x̄1, b2 = c/b1 (delta-method SE)."""
     x1, x2 = np.asarray(x1, float), np.asarray(x2, float)
@@ -119,7 +122,9 @@ def _ratio_se(beta: np.ndarray, V: np.ndarray) -> tuple[float, float, float, flo
             math.sqrt(max(gs @ V @ gs, 0.0)))  # fmt: skip
 
 
-def discrete_competition(x1, x2, t=None, *, midpoint: bool = False) -> DiscreteFit:
+def discrete_competition(
+    x1: ArrayLike, x2: ArrayLike, t: ArrayLike | None = None, *, midpoint: bool = False
+) -> DiscreteFit:
     """Per-capita growth regressions (§8.3): Δx1/(x1·Δt) = β0 + β1·x1 + β2·x2 ⇒ r1 = β0,
     K1 = −β0/β1, σ12 = −β2/β1, and symmetrically for x2 (delta-method SEs)."""
     x1, x2 = np.asarray(x1, float), np.asarray(x2, float)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from measures.coevolution._common import (
@@ -65,9 +66,9 @@ def _unit_factors(model: str, c1: float, c2: float) -> np.ndarray:
 
 
 def fit_lv(
-    x1,
-    x2,
-    t=None,
+    x1: ArrayLike,
+    x2: ArrayLike,
+    t: ArrayLike | None = None,
     *,
     model: str = "predator_prey",
     method: str = "ode_nls",
@@ -298,11 +299,11 @@ def _draws(ctx: _Ctx, boot: Any, ci_method: str, th_p: np.ndarray,
     return None, ""
 
 
-def fit_predator_prey(x1, x2, t=None, **kw) -> LVFit:
+def fit_predator_prey(x1: ArrayLike, x2: ArrayLike, t: ArrayLike | None = None, **kw: Any) -> LVFit:
     """Predator–prey fit of §8.2 (x1 = prey role, x2 = predator role). See `fit_lv`."""
     return fit_lv(x1, x2, t, model="predator_prey", **kw)
 
 
-def fit_competition(x1, x2, t=None, **kw) -> LVFit:
+def fit_competition(x1: ArrayLike, x2: ArrayLike, t: ArrayLike | None = None, **kw: Any) -> LVFit:
     """Logistic competition/mutualism fit of §8.3. See `fit_lv`."""
     return fit_lv(x1, x2, t, model="competition", **kw)

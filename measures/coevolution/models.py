@@ -9,8 +9,10 @@ log-state right-hand sides with their derivatives used by the fit.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
 from measures.coevolution._common import COMP_NAMES, PP_NAMES
@@ -30,7 +32,9 @@ def pp_jacobian(x1: float, x2: float, a1: float, b1: float, a2: float, b2: float
     return np.array([[a1 - b1 * x2, -b1 * x1], [b1 * b2 * x2, -a2 + b1 * b2 * x1]], dtype=float)
 
 
-def pp_conserved(x1, x2, a1: float, b1: float, a2: float, b2: float):
+def pp_conserved(
+    x1: ArrayLike, x2: ArrayLike, a1: float, b1: float, a2: float, b2: float
+) -> np.ndarray:
     """V(x1, x2) = b1·b2·x1 − a2·ln x1 + b1·x2 − a1·ln x2, constant along every orbit (§8.1)."""
     x1 = np.asarray(x1, dtype=float)
     x2 = np.asarray(x2, dtype=float)
@@ -80,7 +84,7 @@ def simulate_predator_prey(
     a2: float,
     b2: float,
     x0: tuple[float, float],
-    t,
+    t: ArrayLike,
     *,
     method: str = "RK45",
     rtol: float = 1e-8,
@@ -107,7 +111,7 @@ def simulate_competition(
     K2: float,
     sigma21: float,
     x0: tuple[float, float],
-    t,
+    t: ArrayLike,
     *,
     method: str = "RK45",
     rtol: float = 1e-8,
@@ -143,12 +147,12 @@ class _PredatorPrey:
     log_mask = np.array([True, True, True, True])
 
     @staticmethod
-    def rhs(y1, y2, p):
+    def rhs(y1: Any, y2: Any, p: Any):
         a1, b1, a2, b2 = p
         return a1 - b1 * math.exp(y2), -a2 + b1 * b2 * math.exp(y1)
 
     @staticmethod
-    def jac(y1, y2, p):
+    def jac(y1: Any, y2: Any, p: Any):
         """(∂f/∂y as 4 numbers, ∂f/∂θ as two rows of 4)."""
         a1, b1, a2, b2 = p
         e1, e2 = math.exp(y1), math.exp(y2)
@@ -168,13 +172,13 @@ class _Competition:
     log_mask = np.array([True, True, False, True, True, False])
 
     @staticmethod
-    def rhs(y1, y2, p):
+    def rhs(y1: Any, y2: Any, p: Any):
         r1, K1, s12, r2, K2, s21 = p
         x1, x2 = math.exp(y1), math.exp(y2)
         return r1 * (1 - (x1 - s12 * x2) / K1), r2 * (1 - (x2 - s21 * x1) / K2)
 
     @staticmethod
-    def jac(y1, y2, p):
+    def jac(y1: Any, y2: Any, p: Any):
         r1, K1, s12, r2, K2, s21 = p
         x1, x2 = math.exp(y1), math.exp(y2)
         f1 = r1 * (1 - (x1 - s12 * x2) / K1)
@@ -185,7 +189,7 @@ class _Competition:
         return dfdy, row1, row2
 
 
-_MODEL_CLASSES = {"predator_prey": _PredatorPrey, "competition": _Competition}
+_MODEL_CLASSES: dict[str, Any] = {"predator_prey": _PredatorPrey, "competition": _Competition}
 
 
 def _natural(model, theta: np.ndarray) -> np.ndarray:

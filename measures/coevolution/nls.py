@@ -63,7 +63,7 @@ class _Problem:
     def __init__(self, M: Any, ys: np.ndarray, t_rel: np.ndarray, *, fit_x0: bool,
                  ode_method: str, rtol: float, atol: float):  # fmt: skip
         self.M, self.ys, self.t_rel, self.fit_x0 = M, ys, t_rel, fit_x0
-        self.ode = {"method": ode_method, "rtol": rtol, "atol": atol}
+        self.ode: dict[str, Any] = {"method": ode_method, "rtol": rtol, "atol": atol}
         self.p = len(M.names)
         self.p_all = self.p + (2 if fit_x0 else 0)
         self.n_res = 2 * (ys.shape[0] - 1) + (2 if fit_x0 else 0)

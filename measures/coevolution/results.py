@@ -4,6 +4,7 @@ estimates with the stability analysis at the fitted parameters, R², MAPE and th
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ def _simulate_any(model, params, x0, t, ode_method, rtol, atol) -> np.ndarray:
     vals = [params[k] for k in (PP_NAMES if model == "predator_prey" else COMP_NAMES)]
     if not all(np.isfinite(vals)):
         return np.full((len(t), 2), np.nan)
-    fn = simulate_predator_prey if model == "predator_prey" else simulate_competition
+    fn: Any = simulate_predator_prey if model == "predator_prey" else simulate_competition
     try:
         return fn(*vals, x0, t, method=ode_method, rtol=rtol, atol=atol)
     except (RuntimeError, ValueError, OverflowError):

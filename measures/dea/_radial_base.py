@@ -53,7 +53,9 @@ class RadialResult:
         return X_eval - self.slack_in, sc * Y_eval + self.slack_out
 
 
-def _check(X_ref, Y_ref, X_eval, Y_eval, orientation, rts, exclude_self):
+def _check(
+    X_ref, Y_ref, X_eval, Y_eval, orientation, rts, exclude_self
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if orientation not in ORIENTATIONS:
         raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
     if rts not in RTS:

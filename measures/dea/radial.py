@@ -30,8 +30,10 @@ Infeasible / unbounded LPs give NaN with the solver status — never Inf, never 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, add_dense_cols, new_highs, pass_lp, status_name
 from measures.dea._radial_base import ORIENTATIONS, RTS, RadialResult, _check, _col_scale
@@ -256,10 +258,10 @@ def _solve_block(
 
 
 def radial_efficiency(
-    X_ref,
-    Y_ref,
-    X_eval=None,
-    Y_eval=None,
+    X_ref: ArrayLike,
+    Y_ref: ArrayLike,
+    X_eval: ArrayLike | None = None,
+    Y_eval: ArrayLike | None = None,
     *,
     orientation: str = "input",
     rts: str = "crs",
@@ -326,7 +328,7 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
     sx, sy = _col_scale(X_ref), _col_scale(Y_ref)
     Xs, Ys = X_ref / sx, Y_ref / sy
     Xe, Ye = X_eval / sx, Y_eval / sy
-    out = {
+    out: dict[str, Any] = {
         "score": np.full(n_eval, np.nan),
         "status": np.empty(n_eval, dtype=object),
         "lambdas": np.zeros((n_eval, n_ref)) if return_lambdas else None,

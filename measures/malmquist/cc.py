@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.dea.game import game_cross_efficiency, game_lp_values
 from measures.malmquist.decomposition import _geo
@@ -10,8 +11,8 @@ from measures.malmquist.results import CCResult
 
 
 def cc_malmquist(
-    X,
-    Y,
+    X: ArrayLike,
+    Y: ArrayLike,
     *,
     tol: float = 1e-6,
     start: str | np.ndarray = "aggressive",

@@ -72,7 +72,7 @@ def _global_fallback(X, Y, orientation, rd, cells, n_jobs) -> dict:
             ec = pec * sec
         else:
             tc, sec = mi / ec, ec / pec
-        for k, v in zip(COMPONENTS, (mi, ec, tc, pec, sec), strict=True):
-            out[k][(i, p)] = float(v)
+        for comp, v in zip(COMPONENTS, (mi, ec, tc, pec, sec), strict=True):
+            out[comp][(i, p)] = float(v)
     out["_lp_count"] = lp
     return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +16,8 @@ from measures.dea.radial import radial_efficiency
 # ---------------------------------------------------------------------------- LP plan
 def _frontier_ids(frontier: str, T: int, base: int):
     """(A_p, B_p) technology ids per pair p and own(t) ids per period."""
+    own: list[tuple]
+    ab: list[tuple[tuple, tuple]]
     if frontier == "adjacent":
         own = [("period", t) for t in range(T)]
         ab = [(("period", p), ("period", p + 1)) for p in range(T - 1)]
@@ -53,7 +56,7 @@ class _Solver:
         self.st: dict[tuple, np.ndarray] = {}
         self.lp_count = 0
 
-    def want(self, fid, rts: str, period: int) -> None:
+    def want(self, fid: Any, rts: str, period: int) -> None:
         self.need[(fid, rts)].add(period)
 
     def _run_group(self, key, periods, inner_jobs):
@@ -90,7 +93,7 @@ class _Solver:
                 self.val[(*key, t)] = farrell[k * n : (k + 1) * n]
                 self.st[(*key, t)] = res.status[k * n : (k + 1) * n]
 
-    def get(self, fid, rts, period):
+    def get(self, fid: Any, rts: Any, period: Any):
         return self.val[(fid, rts, period)], self.st[(fid, rts, period)]
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.malmquist.cc import cc_malmquist
 from measures.malmquist.decomposition import _compose, _global_fallback
@@ -23,8 +24,8 @@ from measures.malmquist.results import (
 
 
 def malmquist(
-    X,
-    Y,
+    X: ArrayLike,
+    Y: ArrayLike,
     *,
     orientation: str = "input",
     frontier: str = "adjacent",
@@ -65,7 +66,7 @@ def malmquist(
     _plan(sv, own, ab, rd)
     sv.solve()
     eff, bad_lps = _efficiencies(sv, own, ab, rd, periods, n)
-    comps = _compose(eff, rd)
+    comps: dict[str, Any] = _compose(eff, rd)
     status, cases, lp_extra = _infeasible_pairs(comps, bad_lps, X, Y, orientation, rd,
                                                 infeasible, n_jobs, dmus, periods)  # fmt: skip
     sv.lp_count += lp_extra

@@ -166,7 +166,7 @@ def malmquist_panel(
     unbalanced: str = "raise",
     zero_replace: float | None = None,
     period_order: list | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> MalmquistResult:
     """`malmquist` on a long frame (one row per DMU and period); see `panel_arrays` for
     the data checks and `malmquist` for the options. Dropped DMUs and replaced zeros are

@@ -4,6 +4,7 @@ DEAP-style summaries, `CCResult`, `PanelDataError` and the component names."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -21,7 +22,15 @@ class PanelDataError(ValueError):
     panel, duplicate or missing cells, non-positive values. Names the DMU and period;
     ``row`` is the 0-based row of the offending cell in the input frame (if there is one)."""
 
-    def __init__(self, message: str, *, dmu=None, period=None, column=None, row=None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        dmu: Any = None,
+        period: Any = None,
+        column: Any = None,
+        row: Any = None,
+    ):
         super().__init__(message)
         self.dmu, self.period, self.column, self.row = dmu, period, column, row
 

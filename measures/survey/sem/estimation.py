@@ -8,6 +8,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,7 @@ class SemFit:
     message: str
     estimates: pl.DataFrame
     indices: dict[str, float]
-    model: object  # the fitted semopy.Model
+    model: Any  # the fitted semopy.Model
 
     @property
     def status(self) -> str:
@@ -97,7 +99,7 @@ class _DropFrom(logging.Filter):
 
 
 @contextmanager
-def _semopy_quiet(semopy_module: object) -> Iterator[None]:
+def _semopy_quiet(semopy_module: ModuleType) -> Iterator[None]:
     """Silence semopy's chatter during one fit. semopy logs through the root logger
     (`logging.warning(...)`, no named logger), so a filter on the root logger drops only the
     records whose source file is inside the semopy package, for the duration of the block;
