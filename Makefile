@@ -35,9 +35,9 @@ lint: $(STAMP)
 	$(BIN)/python tests/architecture.py
 	$(MAKE) --no-print-directory typecheck
 
-# the type checker on the base layer, the API and the transforms (measures: see TYPECHECKED)
-TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/params cbec/api.py transforms
-typecheck: $(STAMP)
+# the type checker on the base layer, the notebook API, measures and transforms
+TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/params cbec/api.py measures transforms
+typecheck: $(STAMP)  ## mypy (make lint runs it)
 	$(BIN)/mypy $(TYPECHECKED)
 
 bench: $(STAMP)

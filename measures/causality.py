@@ -19,8 +19,10 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import asdict, dataclass, field
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "CausalityResult",
@@ -127,7 +129,7 @@ def adf_maxlag(n: int) -> int:
 
 
 def stationarity_test(
-    x, *, name: str = "x", diff_order: int = 0, alpha: float = 0.05, regression: str = "c",
+    x: ArrayLike, *, name: str = "x", diff_order: int = 0, alpha: float = 0.05, regression: str = "c",
     rule: str = "both",
 ) -> StationarityTest:  # fmt: skip
     """ADF (autolag AIC, `adf_maxlag`) and KPSS (nlags "auto") on one series."""
@@ -166,7 +168,7 @@ def _check_not_constant(a: np.ndarray, b: np.ndarray, names, d: int) -> None:
 
 
 def make_stationary(
-    x1, x2, *, names: tuple[str, str] = ("x1", "x2"), alpha: float = 0.05, max_diff: int = 2,
+    x1: ArrayLike, x2: ArrayLike, *, names: tuple[str, str] = ("x1", "x2"), alpha: float = 0.05, max_diff: int = 2,
     rule: str = "both", regression: str = "c", min_obs: int = 6,
 ) -> tuple[np.ndarray, np.ndarray, int, list[StationarityTest], bool]:  # fmt: skip
     """Difference both series together until both pass the stationarity rule.
@@ -192,8 +194,8 @@ def make_stationary(
 
 
 def granger_var(
-    x1,
-    x2,
+    x1: ArrayLike,
+    x2: ArrayLike,
     *,
     names: tuple[str, str] = ("x1", "x2"),
     ic: str = "aic",
@@ -276,7 +278,7 @@ def granger_var(
         res = VAR(data).fit(p + extra)
         directions = _directions(data, res, names, p, extra, irf_horizon, grangercausalitytests)
     return CausalityResult(
-        names=tuple(names), diff_order=d, n_obs=n, n_obs_var=int(res.nobs), ic=ic, max_lags=max_p,
+        names=cast("tuple[str, str]", tuple(names)), diff_order=d, n_obs=n, n_obs_var=int(res.nobs), ic=ic, max_lags=max_p,
         selected_lags=chosen, lags=p, stationarity=tests, directions=directions,
         var_aic=float(res.aic), var_bic=float(res.bic), var_stable=bool(res.is_stable()),
         stationary_after_diff=ok, alpha=alpha, warnings=warns, rule=rule,

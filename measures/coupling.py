@@ -4,8 +4,11 @@ relative development degree (METHODS §6). Vectorised over observations: U is an
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 C_MODELS = ("traditional", "wang2021", "liao_k")
 
@@ -58,7 +61,7 @@ def _u(U, tol: float = 0.0) -> np.ndarray:
     return np.minimum(U, 1.0)
 
 
-def coupling_traditional(U, tol: float = 0.0) -> np.ndarray:
+def coupling_traditional(U: ArrayLike, tol: float = 0.0) -> np.ndarray:
     """C = n·[Π U_i / (Σ U_i)^n]^{1/n} = geometric mean / arithmetic mean; all U = 0 → 0."""
     U = _u(U, tol)
     am = U.mean(axis=1)
@@ -67,7 +70,7 @@ def coupling_traditional(U, tol: float = 0.0) -> np.ndarray:
     return np.where(am > 0, gm / np.where(am > 0, am, 1.0), 0.0)
 
 
-def coupling_liao(U, k: float = 2.0, tol: float = 0.0) -> np.ndarray:
+def coupling_liao(U: ArrayLike, k: float = 2.0, tol: float = 0.0) -> np.ndarray:
     """Liao (1999) power form for n = 2: {U1·U2 / [(U1 + U2)/2]²}^k (k = 1/2 = traditional)."""
     U = _u(U, tol)
     if U.shape[1] != 2:
@@ -77,7 +80,7 @@ def coupling_liao(U, k: float = 2.0, tol: float = 0.0) -> np.ndarray:
     return base ** float(k)
 
 
-def coupling_wang(U, tol: float = 0.0) -> np.ndarray:
+def coupling_wang(U: ArrayLike, tol: float = 0.0) -> np.ndarray:
     """Wang et al. (2021), 自然资源学报 36(3): C = sqrt{[1 − Σ_{i>j}|U_i − U_j| / Σ_{m<n} m]
     × (Π U_i / max U)^{1/(n−1)}}; max U = 0 → C = 0."""
     U = _u(U, tol)
@@ -92,7 +95,7 @@ def coupling_wang(U, tol: float = 0.0) -> np.ndarray:
     return np.where(mx > 0, c, 0.0)
 
 
-def coordination(U, alpha=None, tol: float = 0.0) -> np.ndarray:
+def coordination(U: ArrayLike, alpha: ArrayLike | None = None, tol: float = 0.0) -> np.ndarray:
     """T = Σ α_i U_i (DEFAULT α_i = 1/n)."""
     U = _u(U, tol)
     n = U.shape[1]
@@ -102,7 +105,7 @@ def coordination(U, alpha=None, tol: float = 0.0) -> np.ndarray:
     return U @ a
 
 
-def grade(D, cuts=TEN_LEVEL_CUTS) -> np.ndarray:
+def grade(D: ArrayLike, cuts: Any = TEN_LEVEL_CUTS) -> np.ndarray:
     """Level 1..len(cuts)+1 with intervals (lower, upper]; D = 0 → level 1. D is rounded to
     12 decimals first so that 0.30000000000000004 is level 3."""
     d = np.round(np.asarray(D, dtype=float), 12)
@@ -112,13 +115,13 @@ def grade(D, cuts=TEN_LEVEL_CUTS) -> np.ndarray:
     return np.searchsorted(c, d, side="left") + 1
 
 
-def stage(C, cuts=STAGE_CUTS) -> np.ndarray:
+def stage(C: ArrayLike, cuts: Any = STAGE_CUTS) -> np.ndarray:
     """Coupling stage index 0..3 for (0, 0.3], (0.3, 0.5], (0.5, 0.8], (0.8, 1] (C = 0 → 0)."""
     return grade(C, cuts) - 1
 
 
 def relative_development(
-    u1, u2, rule: str = "ratio", thresholds=(0.8, 1.2), diff: float = 0.1
+    u1: ArrayLike, u2: Any, rule: str = "ratio", thresholds: Any = (0.8, 1.2), diff: float = 0.1
 ) -> tuple[np.ndarray, np.ndarray]:
     """E = U2/U1 and the lag type code: 1 = "U2 lagging", 0 = synchronous, −1 = "U1 lagging"
     (rule="ratio": E ≤ lo → U2 lagging, lo < E ≤ hi synchronous, E > hi → U1 lagging; U1 = 0
@@ -143,13 +146,13 @@ def coupling_frame(
     subsystems: list[str],
     *,
     keep: list[str] | None = None,
-    weights=None,
+    weights: ArrayLike | None = None,
     model: str = "traditional",
     k: float = 2.0,
-    cuts=TEN_LEVEL_CUTS,
-    labels=TEN_LEVEL_LABELS,
+    cuts: Any = TEN_LEVEL_CUTS,
+    labels: Any = TEN_LEVEL_LABELS,
     lag_rule: str = "ratio",
-    lag_thresholds=(0.8, 1.2),
+    lag_thresholds: Any = (0.8, 1.2),
     lag_diff: float = 0.1,
     tol: float = 0.0,
 ) -> pl.DataFrame:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def _values(y) -> np.ndarray:
@@ -54,7 +55,7 @@ class DagumResult:
             np.nan, np.nan, np.nan)  # fmt: skip
 
 
-def dagum(y, groups, check: bool = True) -> DagumResult:
+def dagum(y: ArrayLike, groups: ArrayLike, check: bool = True) -> DagumResult:
     """Dagum (1997) decomposition G = G_w + G_nb + G_t (METHODS §5.4), units unweighted.
 
     Groups are indexed in ascending order of mean (ties stable by label). Raises if the

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -44,7 +45,7 @@ def _directions(directions, m: int) -> np.ndarray:
 
 def standardise(
     x: np.ndarray,
-    directions=None,
+    directions: Any = None,
     *,
     normalise: str = "minmax",
     shift: str = "add",
@@ -113,7 +114,7 @@ def weights_from_z(z: np.ndarray, constant: np.ndarray | None = None) -> tuple[n
 
 def entropy_weights(
     x: np.ndarray,
-    directions=None,
+    directions: Any = None,
     *,
     normalise: str = "minmax",
     shift: str = "add",
@@ -151,7 +152,7 @@ def entropy_weights(
     return EntropyResult(w, e, dvg, z, s * scale, constant)
 
 
-def parse_indicators(spec) -> tuple[list[str], list[str]]:
+def parse_indicators(spec: Any) -> tuple[list[str], list[str]]:
     """['a', '-b'] or {'a': '+', 'b': '-'} or [('a', '+'), …] → (names, directions)."""
     names, dirs = [], []
     items = spec.items() if isinstance(spec, dict) else spec
@@ -168,7 +169,7 @@ def parse_indicators(spec) -> tuple[list[str], list[str]]:
 
 def entropy_index(
     df: pl.DataFrame,
-    indicators,
+    indicators: Any,
     *,
     id_cols: list[str] | str = "region_code",
     period: str | None = "year",
@@ -202,7 +203,7 @@ def entropy_index(
             f"missing values in {[n for n, b in zip(names, nulls, strict=True) if b]}: "
             "entropy weights need a complete set of observations (METHODS §4.4)"
         )
-    kw = dict(normalise=normalise, shift=shift, epsilon=epsilon, rescale=rescale, score=score,
+    kw: dict[str, Any] = dict(normalise=normalise, shift=shift, epsilon=epsilon, rescale=rescale, score=score,
               scale=scale, names=names)  # fmt: skip
     if scope == "pooled":
         groups = [(None, df)]

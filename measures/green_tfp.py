@@ -26,9 +26,11 @@ gtfpch). A cross-period LP can be infeasible: the affected values are NaN with s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 from measures.dea.ddf import ddf
 
@@ -106,15 +108,15 @@ def _distance(t_eval: int, tech: int | None, kind: str, X, Y, B, G, opts) -> tup
 
 
 def green_tfp(
-    X,
-    Y,
-    B,
+    X: ArrayLike,
+    Y: ArrayLike,
+    B: ArrayLike,
     *,
     index: str = "ml",
     technology: str = "contemporaneous",
     nonradial: bool = False,
-    weights=None,
-    direction="output",
+    weights: ArrayLike | None = None,
+    direction: Any = "output",
     rts: str = "crs",
     bad: str = "weak",
     dmus: list | None = None,
@@ -208,7 +210,7 @@ def green_tfp_panel(
     unbalanced: str = "raise",
     zero_replace: float | None = None,
     period_order: list | None = None,
-    **kwargs,
+    **kwargs: Any,
 ) -> GreenTFPResult:
     """`green_tfp` on a long frame, one row per DMU and period (checks of
     `measures.malmquist.panel_arrays`, which raise `PanelDataError` naming DMU and period)."""

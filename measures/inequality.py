@@ -5,9 +5,11 @@ returns long rows (period, measure, group, value)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 from measures.dagum import DagumResult, dagum
 
@@ -42,7 +44,7 @@ def _nonneg_mean(y: np.ndarray, what: str) -> float:
 
 
 # --------------------------------------------------------------------------- §5.1 CV
-def cv(y, ddof: int = 0) -> float:
+def cv(y: ArrayLike, ddof: int = 0) -> float:
     """Unweighted coefficient of variation σ/μ (DEFAULT ddof = 0)."""
     y = _values(y)
     mu = y.mean()
@@ -51,7 +53,7 @@ def cv(y, ddof: int = 0) -> float:
     return float(y.std(ddof=ddof) / mu)
 
 
-def cv_weighted(y, weights) -> float:
+def cv_weighted(y: ArrayLike, weights: ArrayLike) -> float:
     """Williamson (1965): sqrt(Σ p_i (y_i − ȳ)²)/ȳ, p_i = P_i/ΣP, ȳ = Σ p_i y_i."""
     y = _values(y)
     p = _weights(weights, y.size)
@@ -63,7 +65,7 @@ def cv_weighted(y, weights) -> float:
 
 
 # --------------------------------------------------------------------------- §5.2 Gini
-def gini(y, small_sample: bool = False) -> float:
+def gini(y: ArrayLike, small_sample: bool = False) -> float:
     """G = Σ_i Σ_j |y_i − y_j| / (2 n² μ) via the sorted form; ×n/(n−1) if small_sample."""
     y = _values(y)
     mu = _nonneg_mean(y, "Gini")
@@ -77,7 +79,7 @@ def gini(y, small_sample: bool = False) -> float:
     return g
 
 
-def gini_weighted(y, weights) -> float:
+def gini_weighted(y: ArrayLike, weights: ArrayLike) -> float:
     """G_w = Σ_i Σ_j p_i p_j |y_i − y_j| / (2ȳ), computed in O(n log n) by sorting."""
     y = _values(y)
     mu = _nonneg_mean(y, "weighted Gini")
@@ -93,7 +95,7 @@ def gini_weighted(y, weights) -> float:
     return 2.0 * half / (2.0 * ybar)
 
 
-def gini_weighted_lorenz(y, weights) -> float:
+def gini_weighted_lorenz(y: ArrayLike, weights: ArrayLike) -> float:
     """The Lorenz/trapezoid form 1 − Σ_i p_i (L_{i−1} + L_i) (for cross-checks)."""
     y = _values(y)
     p = _weights(weights, y.size)
@@ -125,13 +127,15 @@ def _theil_parts(y, weights, zero_replace):
     return y, P, Y
 
 
-def theil_t(y, weights=None) -> float:
+def theil_t(y: ArrayLike, weights: ArrayLike | None = None) -> float:
     """Theil T (GE(1)). weights=None: (1/n)Σ r ln r; weights=P: Σ (Y_i/Y) ln[(Y_i/Y)/(P_i/P)]."""
     _, P, Y = _theil_parts(y, weights, None)
     return float(_xlogx_ratio(Y / Y.sum(), P / P.sum()).sum())
 
 
-def theil_l(y, weights=None, zero_replace: float | None = None) -> float:
+def theil_l(
+    y: ArrayLike, weights: ArrayLike | None = None, zero_replace: float | None = None
+) -> float:
     """Theil L (GE(0), MLD). Needs y > 0 (or an explicit zero_replace)."""
     y2, P, Y = _theil_parts(y, weights, zero_replace)
     if (y2[P > 0] <= 0).any():
@@ -158,7 +162,11 @@ class TheilDecomposition:
 
 
 def theil_decomposition(
-    y, groups, weights=None, zero_replace: float | None = None, need_l: bool = True
+    y: ArrayLike,
+    groups: ArrayLike,
+    weights: ArrayLike | None = None,
+    zero_replace: float | None = None,
+    need_l: bool = True,
 ) -> TheilDecomposition:
     """T = T_B + T_W and L = L_B + L_W (METHODS §5.3), population-weighted when `weights`
     are given, unit counts otherwise. L is NaN (not raised) only when need_l=False."""
@@ -201,9 +209,9 @@ def theil_decomposition(
 # --------------------------------------------------------------------------- §5.4 Dagum
 # --------------------------------------------------------------------------- polars
 def inequality_rows(
-    y,
-    weights=None,
-    groups=None,
+    y: ArrayLike,
+    weights: ArrayLike | None = None,
+    groups: ArrayLike | None = None,
     *,
     ddof: int = 0,
     small_sample: bool = False,
@@ -256,7 +264,7 @@ def inequality_rows(
                 rows += [(f"{name}_within_group", str(lab), float(v)),
                          (f"{name}_within_group_contrib", str(lab), float(c))]  # fmt: skip
     if groups is not None and dagum_decomp:
-        dr = dagum(y, groups)
+        dr: Any = dagum(y, groups)
         sh = dr.shares
         rows += [
             ("dagum_g", None, dr.g),

@@ -4,11 +4,12 @@ runs of digits compare as numbers, so "y9" < "y10" and "2019Q4" < "2020Q1"."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _CHUNKS = re.compile(r"(\d+)")
 
 
-def natural_key(value) -> tuple:
+def natural_key(value: Any) -> tuple:
     """Sort key: numbers by value; strings split into text and integer chunks."""
     if isinstance(value, bool):
         return (1, ((0, str(value)),))
@@ -18,7 +19,7 @@ def natural_key(value) -> tuple:
     return (1, tuple((1, int(p)) if p.isdigit() else (0, p.lower()) for p in parts if p != ""))
 
 
-def order_periods(values, explicit: list | None = None) -> list:
+def order_periods(values: Any, explicit: list | None = None) -> list:
     """Distinct period labels in time order: `explicit` (every label exactly once, as given)
     or the natural order of `natural_key`. Raises ValueError naming a label missing from /
     unknown to the explicit order."""

@@ -3,15 +3,23 @@ parameters, subsystem order degrees, and the synergy degree between two periods.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 BOUNDS = ("sample", "expand10", "user")
 SYNERGY_CUTS = (0.0, 0.3, 0.6, 0.9)
 SYNERGY_LABELS = ("non-synergistic", "low", "moderate", "high", "very high")
 
 
-def bounds_of(x: np.ndarray, bounds: str = "sample", lower=None, upper=None):
+def bounds_of(
+    x: np.ndarray,
+    bounds: str = "sample",
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """(α, β) per parameter (column): sample min/max; expand10 min − 0.1|min|, max + 0.1|max|;
     user: the given arrays."""
     x = np.asarray(x, dtype=float)
@@ -31,12 +39,12 @@ def bounds_of(x: np.ndarray, bounds: str = "sample", lower=None, upper=None):
 
 
 def order_degree(
-    x,
-    directions=None,
+    x: ArrayLike,
+    directions: Any = None,
     *,
     bounds: str = "sample",
-    lower=None,
-    upper=None,
+    lower: ArrayLike | None = None,
+    upper: ArrayLike | None = None,
     clip: bool = False,
 ) -> np.ndarray:
     """u(e_ji) of METHODS §7.1 for every observation (row) and order parameter (column).
@@ -62,7 +70,9 @@ def order_degree(
     return np.clip(u, 0.0, 1.0)
 
 
-def subsystem_order(u, method: str = "geometric", weights=None) -> np.ndarray:
+def subsystem_order(
+    u: ArrayLike, method: str = "geometric", weights: ArrayLike | None = None
+) -> np.ndarray:
     """u_j(e_j): geometric mean (DEFAULT) or linear Σ λ_i u_i (λ ≥ 0, Σλ = 1; equal if None)."""
     u = np.asarray(u, dtype=float)
     m = u.shape[1]
@@ -77,7 +87,7 @@ def subsystem_order(u, method: str = "geometric", weights=None) -> np.ndarray:
     raise ValueError(f"method must be 'geometric' or 'linear', got {method!r}")
 
 
-def synergy_degree(u0, u1) -> np.ndarray:
+def synergy_degree(u0: ArrayLike, u1: ArrayLike) -> np.ndarray:
     """C = θ·(Π_j |Δ_j|)^{1/k}, Δ_j = u_j(t1) − u_j(t0), θ = +1 if every Δ_j > 0 else −1;
     any Δ_j = 0 → C = 0. u0, u1: (observations × k subsystems)."""
     u0 = np.atleast_2d(np.asarray(u0, dtype=float))
@@ -92,7 +102,7 @@ def synergy_degree(u0, u1) -> np.ndarray:
     return np.where((delta == 0).any(axis=1), 0.0, theta * mag)
 
 
-def synergy_grade(c) -> list[str]:
+def synergy_grade(c: ArrayLike) -> list[str]:
     """[−1, 0] non-synergistic; (0, .3] low; (.3, .6] moderate; (.6, .9] high; (.9, 1] very high."""
     idx = np.searchsorted(np.asarray(SYNERGY_CUTS), np.round(np.asarray(c, float), 12), "left")
     return [SYNERGY_LABELS[i] for i in idx]
@@ -153,7 +163,7 @@ def synergy_frame(
         by = base_year if base_year is not None else order[period].min()
         t0 = order.filter(pl.col(period) == by).drop(period)
         if t0.height == 0:
-            raise ValueError(f"base year {by} not in the data")
+            raise ValueError(f"base year {by!s} not in the data")
         pair = (
             order.filter(pl.col(period) != by)
             .join(t0, on=id_col, suffix="_from")

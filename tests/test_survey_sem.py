@@ -200,3 +200,26 @@ def test_parse_model_directives_and_errors():
         parse_model("F => C1")
     with pytest.raises(ValueError):
         parse_model("# nothing\n")
+
+
+def test_semopy_chatter_is_silenced_without_touching_other_logging(caplog):
+    """semopy logs through the root logger; only records from semopy's own files are dropped,
+    only during the fit (no process-wide disabling of the root logger)."""
+    import logging
+
+    import semopy
+
+    from measures.survey.sem.estimation import _semopy_quiet
+
+    root = logging.getLogger()
+    semopy_file = semopy.model.__file__
+    with caplog.at_level(logging.INFO):
+        with _semopy_quiet(semopy):
+            root.handle(root.makeRecord("root", logging.WARNING, semopy_file, 1, "from semopy",
+                                        None, None))  # fmt: skip
+            logging.warning("from elsewhere")
+        root.handle(root.makeRecord("root", logging.WARNING, semopy_file, 1, "semopy after",
+                                    None, None))  # fmt: skip
+    msgs = [r.getMessage() for r in caplog.records]
+    assert msgs == ["from elsewhere", "semopy after"]
+    assert not root.disabled and not root.filters

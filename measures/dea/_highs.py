@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from typing import Any
 
 import highspy
 import numpy as np
@@ -18,7 +19,7 @@ PRIMAL_TOL = 1e-10
 DUAL_TOL = 1e-10
 
 
-def status_name(ms) -> str:
+def status_name(ms: Any) -> str:
     """Map a HighsModelStatus to a short lower-case status string."""
     if ms == _MS.kOptimal:
         return "optimal"

@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.dea._batch_simplex import radial_batch
 from measures.dea._highs import INF, new_highs, pass_lp, status_name
@@ -61,7 +62,7 @@ class BootstrapResult:
     distances: np.ndarray
 
 
-def bandwidth(theta, orientation: str = "input") -> float:
+def bandwidth(theta: ArrayLike, orientation: str = "input") -> float:
     """h = 0.9·min(sd, IQR/1.349)·(2k)^{-1/5} of the reflected inefficient scores {r, 2 − r}
     (r = Farrell θ < 1 for input, φ > 1 for output; k of them), times
     sd(δ̂)/sd(reflected)·(2k/n)^{1/5} (Daraio & Simar 2007, eqs. 3.24–3.26; Benchmarking)."""
@@ -159,8 +160,8 @@ def _run(engine: _Engine, factors: np.ndarray, out: np.ndarray, rows: np.ndarray
 
 
 def dea_bootstrap(
-    X,
-    Y,
+    X: ArrayLike,
+    Y: ArrayLike,
     *,
     orientation: str = "input",
     rts: str = "vrs",

@@ -122,8 +122,8 @@ class _MultiplierModel:
 
 
 def cross_efficiency(
-    X,
-    Y,
+    X: np.ndarray,
+    Y: np.ndarray,
     *,
     secondary: str = "aggressive",
     rts: str = "crs",

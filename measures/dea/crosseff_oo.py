@@ -56,7 +56,9 @@ class _OutputModel:
         return st, np.asarray(h.getSolution().col_value), (-val if maximise else val)
 
 
-def output_cross_efficiency(Xs, Ys, *, secondary: str, vrs: bool, self_tol: float = 1e-10):
+def output_cross_efficiency(
+    Xs: np.ndarray, Ys: np.ndarray, *, secondary: str, vrs: bool, self_tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(W (n, nc) weights [v, u, v0], phi (n,), status (n,)) for the scaled data."""
     n, m = Xs.shape
     s = Ys.shape[1]

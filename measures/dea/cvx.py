@@ -5,10 +5,13 @@ direct highspy path is tested against (agreement to 1e-9)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import cvxpy as cp
 import numpy as np
 
 from measures.dea._highs import DUAL_TOL, PRIMAL_TOL
+from measures.dea._radial_base import RadialResult, _col_scale
 
 _CVX_STATUS = {
     cp.OPTIMAL: "optimal",
@@ -41,20 +44,18 @@ def _rts_constraints(lam: cp.Variable, rts: str) -> list:
 
 
 def radial_cvxpy(
-    X_ref,
-    Y_ref,
-    X_eval,
-    Y_eval,
+    X_ref: np.ndarray,
+    Y_ref: np.ndarray,
+    X_eval: np.ndarray,
+    Y_eval: np.ndarray,
     *,
     orientation: str,
     rts: str,
     exclude_self: bool,
     two_phase: bool,
     return_lambdas: bool,
-):
+) -> RadialResult:
     """Same contract as `measures.dea.radial.radial_efficiency` (backend="cvxpy")."""
-    from measures.dea.radial import RadialResult, _col_scale
-
     n, m = X_ref.shape
     s = Y_ref.shape[1]
     ne = X_eval.shape[0]
@@ -65,14 +66,14 @@ def radial_cvxpy(
     lam = cp.Variable(n, nonneg=True)
     sin = cp.Variable(m, nonneg=True)
     sout = cp.Variable(s, nonneg=True)
-    eff = cp.Variable()
+    eff: Any = cp.Variable()
     xo = cp.Parameter(m, nonneg=True)
     yo = cp.Parameter(s, nonneg=True)
     keep = cp.Parameter(n, nonneg=True)  # 0 for the excluded DMU, 1 otherwise
     # phase 1
     if orientation == "input":
         cons1 = [Xs.T @ lam + sin == eff * xo, Ys.T @ lam - sout == yo]
-        obj1 = cp.Minimize(eff)
+        obj1: Any = cp.Minimize(eff)
     else:
         cons1 = [Xs.T @ lam + sin == xo, Ys.T @ lam - sout == eff * yo]
         obj1 = cp.Maximize(eff)
@@ -86,9 +87,9 @@ def radial_cvxpy(
 
     score = np.full(ne, np.nan)
     status = np.empty(ne, dtype=object)
-    lambdas = np.zeros((ne, n)) if return_lambdas else None
-    s_in = np.full((ne, m), np.nan) if two_phase else None
-    s_out = np.full((ne, s), np.nan) if two_phase else None
+    lambdas: Any = np.zeros((ne, n)) if return_lambdas else None
+    s_in: Any = np.full((ne, m), np.nan) if two_phase else None
+    s_out: Any = np.full((ne, s), np.nan) if two_phase else None
     lp = 0
     for k in range(ne):
         xo.value, yo.value = Xe[k], Ye[k]

@@ -142,19 +142,19 @@ class _DDFModel:
 
 
 def ddf(
-    X,
-    Y,
-    B=None,
+    X: np.ndarray,
+    Y: np.ndarray,
+    B: np.ndarray | None = None,
     *,
-    X_ref=None,
-    Y_ref=None,
-    B_ref=None,
-    gx=None,
-    gy=None,
-    gb=None,
+    X_ref: np.ndarray | None = None,
+    Y_ref: np.ndarray | None = None,
+    B_ref: np.ndarray | None = None,
+    gx: np.ndarray | None = None,
+    gy: np.ndarray | None = None,
+    gb: np.ndarray | None = None,
     rts: str = "crs",
     nonradial: bool = False,
-    weights=None,
+    weights: np.ndarray | None = None,
     bad: str = "weak",
 ) -> DDFResult:
     """Directional distance function of each row of (X, Y, B) against the technology of

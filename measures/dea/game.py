@@ -35,8 +35,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, new_highs, pass_lp, status_name
 from measures.dea.crosseff import cross_efficiency, efficient_rows, scale_by_means
@@ -156,11 +158,11 @@ def _evaluate(models, Xs, Ys, alpha, n_jobs, shrink=True):
 
 
 def game_lp_values(
-    X_ref,
-    Y_ref,
-    alpha_ref,
-    X_eval,
-    Y_eval,
+    X_ref: ArrayLike,
+    Y_ref: ArrayLike,
+    alpha_ref: ArrayLike,
+    X_eval: ArrayLike,
+    Y_eval: ArrayLike,
     *,
     reduce_rows: bool = True,
     n_jobs: int = 1,
@@ -182,7 +184,14 @@ def game_lp_values(
     return GameLPValues(value=val, status=st.astype(str))
 
 
-def game_lp_value(X_ref, Y_ref, alpha_ref, x_eval, y_eval, d: int) -> tuple[float, str]:
+def game_lp_value(
+    X_ref: ArrayLike,
+    Y_ref: ArrayLike,
+    alpha_ref: ArrayLike,
+    x_eval: ArrayLike,
+    y_eval: ArrayLike,
+    d: int,
+) -> tuple[float, str]:
     """One game LP: player d of the reference game, evaluated point (x_eval, y_eval)."""
     X_ref = np.asarray(X_ref, dtype=float)
     Y_ref = np.asarray(Y_ref, dtype=float)
@@ -195,8 +204,8 @@ def game_lp_value(X_ref, Y_ref, alpha_ref, x_eval, y_eval, d: int) -> tuple[floa
 
 
 def game_cross_efficiency(
-    X,
-    Y,
+    X: np.ndarray,
+    Y: np.ndarray,
     *,
     tol: float = 1e-6,
     max_iter: int = 1000,
@@ -257,6 +266,7 @@ def game_cross_efficiency(
     prev_r = prev_g = None
     it = 0
     converged = False
+    M: Any
     g, M = x, None
     while it < max_iter:
         g, M = F(x)

@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.dea.radial import radial_efficiency
 from measures.dea.sbm import sbm, sbm_with_super
@@ -47,8 +49,8 @@ def _peers(L: np.ndarray, tol: float = 1e-9) -> list[list[int]]:
 
 
 def dea_model(
-    X,
-    Y,
+    X: ArrayLike,
+    Y: ArrayLike,
     *,
     model: str = "ccr",
     orientation: str = "input",
@@ -86,8 +88,8 @@ def dea_model(
         )
         phi = r.score if orientation == "output" else np.full(n, np.nan)
         score = r.farrell
-        sin = r.slack_in
-        sout = r.slack_out
+        sin: Any = r.slack_in
+        sout: Any = r.slack_out
         # round-off in the slacks (HiGHS tolerance 1e-10): clip tiny negatives
         sin = np.where(np.abs(sin) < 1e-9 * (1 + np.abs(X)), 0.0, sin)
         sout = np.where(np.abs(sout) < 1e-9 * (1 + np.abs(Y)), 0.0, sout)
@@ -103,8 +105,8 @@ def dea_model(
             slack_out=sout,
             target_in=ti,
             target_out=to,
-            lambdas=r.lambdas + 0.0,
-            peers=_peers(r.lambdas),
+            lambdas=cast(np.ndarray, r.lambdas) + 0.0,
+            peers=_peers(cast(np.ndarray, r.lambdas)),
             model=model,
             orientation=orientation,
             rts=rts,
@@ -150,7 +152,9 @@ def dea_model(
     )
 
 
-def scale_efficiency(X, Y, *, orientation: str = "input", tol: float = 1e-9) -> dict:
+def scale_efficiency(
+    X: ArrayLike, Y: ArrayLike, *, orientation: str = "input", tol: float = 1e-9
+) -> dict:
     """θ_CRS, θ_VRS, θ_NIRS (Farrell, in (0, 1]), SE = θ_CRS/θ_VRS and the returns-to-scale
     class of each DMU: "crs" if θ_CRS = θ_VRS, else "drs" if θ_NIRS = θ_VRS, else "irs"
     (METHODS §9.1, Färe–Grosskopf–Lovell; the DEAP convention)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
 
@@ -64,7 +65,12 @@ def _inv_weights(v: np.ndarray) -> tuple[np.ndarray, int]:
 
 
 def sbm(
-    X, Y, *, orientation: str = "none", rts: str = "crs", exclude_self: bool = False
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    exclude_self: bool = False,
 ) -> SBMResult:
     """SBM efficiency (Tone 2001; METHODS §9.3). Non-oriented uses the Charnes–Cooper
     linearisation with t ≥ 1e-12; input: ρ = 1 − (1/m)Σs⁻/x_o; output: ρ = 1/(1 + (1/s)Σs⁺/y_o).
@@ -143,7 +149,9 @@ def sbm(
     return SBMResult(score, status.astype(str), S_in, S_out, L, zeros, orientation, rts)
 
 
-def super_sbm(X, Y, *, orientation: str = "none", rts: str = "crs") -> SBMResult:
+def super_sbm(
+    X: ArrayLike, Y: ArrayLike, *, orientation: str = "none", rts: str = "crs"
+) -> SBMResult:
     """SBM super-efficiency δ* (Tone 2002; METHODS §9.4), DMU o excluded from its reference
     set. Non-oriented: min (1/m)Σx̄_i/x_io / (1/s)Σȳ_r/y_ro with x̄ ≥ Σ_{j≠o}λx_j, x̄ ≥ x_o,
     ȳ ≤ Σ_{j≠o}λy_j, 0 ≤ ȳ ≤ y_o (linearised with t). Input: ȳ = y_o side fixed (ȳ ≤ Yλ with
@@ -237,7 +245,7 @@ def super_sbm(X, Y, *, orientation: str = "none", rts: str = "crs") -> SBMResult
 
 
 def sbm_with_super(
-    X, Y, *, orientation: str = "none", rts: str = "crs", tol: float = 1e-9
+    X: ArrayLike, Y: ArrayLike, *, orientation: str = "none", rts: str = "crs", tol: float = 1e-9
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, SBMResult]:
     """§9.4 DEFAULT "super-SBM" reporting: ρ* for SBM-inefficient DMUs, δ* (≥ 1) for efficient
     ones. Returns (score, kind ∈ {"sbm", "super"}, status, the SBM result)."""

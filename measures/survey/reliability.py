@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -54,6 +56,8 @@ def reliability_table(
     Constructs with a single item get α = NaN and status 'single_item' (α undefined, k = 1)."""
     pos = {c: i for i, c in enumerate(items)}
     rows: list[dict] = []
+    citc: Any
+    aid: Any
     for construct, its in constructs.items():
         sub = x[:, [pos[i] for i in its]]
         k = len(its)

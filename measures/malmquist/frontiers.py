@@ -1,0 +1,105 @@
+"""Reference technologies of the Malmquist index (METHODS §9.7): which technology every
+efficiency is measured against, and the grouped LP solves (one `radial_efficiency` call per
+technology, on a thread pool)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from measures.dea.radial import radial_efficiency
+
+
+# ---------------------------------------------------------------------------- LP plan
+def _frontier_ids(frontier: str, T: int, base: int):
+    """(A_p, B_p) technology ids per pair p and own(t) ids per period."""
+    own: list[tuple]
+    ab: list[tuple[tuple, tuple]]
+    if frontier == "adjacent":
+        own = [("period", t) for t in range(T)]
+        ab = [(("period", p), ("period", p + 1)) for p in range(T - 1)]
+    elif frontier == "sequential":
+        own = [("seq", t) for t in range(T)]
+        ab = [(("seq", p), ("seq", p + 1)) for p in range(T - 1)]
+    elif frontier == "fixed":
+        own = [("period", t) for t in range(T)]
+        ab = [(("period", base), ("period", base)) for _ in range(T - 1)]
+    else:  # global
+        own = [("period", t) for t in range(T)]
+        ab = [(("global",), ("global",)) for _ in range(T - 1)]
+    return own, ab
+
+
+def _reference(fid, X, Y):
+    kind = fid[0]
+    if kind == "period":
+        return X[fid[1]], Y[fid[1]]
+    if kind == "seq":
+        t = fid[1]
+        return X[: t + 1].reshape(-1, X.shape[2]), Y[: t + 1].reshape(-1, Y.shape[2])
+    return X.reshape(-1, X.shape[2]), Y.reshape(-1, Y.shape[2])
+
+
+class _Solver:
+    """Collects the (technology, rts, evaluated period[, DMU subset]) efficiencies needed,
+    solves them grouped by technology and returns lookups."""
+
+    def __init__(self, X, Y, orientation: str, n_jobs: int):
+        self.X, self.Y = X, Y
+        self.orientation = orientation
+        self.n_jobs = max(1, int(n_jobs))
+        self.need: dict[tuple, set[int]] = defaultdict(set)
+        self.val: dict[tuple, np.ndarray] = {}
+        self.st: dict[tuple, np.ndarray] = {}
+        self.lp_count = 0
+
+    def want(self, fid: Any, rts: str, period: int) -> None:
+        self.need[(fid, rts)].add(period)
+
+    def _run_group(self, key, periods, inner_jobs):
+        fid, rts = key
+        Xr, Yr = _reference(fid, self.X, self.Y)
+        Xe = np.concatenate([self.X[t] for t in periods])
+        Ye = np.concatenate([self.Y[t] for t in periods])
+        res = radial_efficiency(
+            Xr, Yr, Xe, Ye, orientation=self.orientation, rts=rts, n_jobs=inner_jobs
+        )
+        return res
+
+    def solve(self) -> None:
+        groups = [(k, sorted(v)) for k, v in self.need.items() if v]
+        self.need.clear()
+        if not groups:
+            return
+        # largest groups first (pooled/sequential technologies, many evaluated periods)
+        groups.sort(key=lambda g: -(len(g[1]) * (self.X.shape[0] if g[0][0][0] != "period" else 1)))
+        pool_jobs = min(self.n_jobs, len(groups))
+        inner = 1 if pool_jobs > 1 else self.n_jobs
+        if pool_jobs > 1:
+            with ThreadPoolExecutor(pool_jobs) as ex:
+                futs = [ex.submit(self._run_group, k, ps, inner) for k, ps in groups]
+                results = [f.result() for f in futs]
+        else:
+            results = [self._run_group(k, ps, inner) for k, ps in groups]
+        n = self.X.shape[1]
+        for (key, periods), res in zip(groups, results, strict=True):
+            self.lp_count += res.lp_count
+            farrell = res.farrell if self.orientation == "output" else res.score
+            farrell = np.where(res.status == "optimal", farrell, np.nan)
+            for k, t in enumerate(periods):
+                self.val[(*key, t)] = farrell[k * n : (k + 1) * n]
+                self.st[(*key, t)] = res.status[k * n : (k + 1) * n]
+
+    def get(self, fid: Any, rts: Any, period: Any):
+        return self.val[(fid, rts, period)], self.st[(fid, rts, period)]
+
+
+def _fid_label(fid, periods) -> str:
+    if fid[0] == "period":
+        return f"tech {periods[fid[1]]}"
+    if fid[0] == "seq":
+        return f"tech ≤{periods[fid[1]]}"
+    return "tech global"
