@@ -22,8 +22,8 @@ import polars as pl
 from prefect import task
 
 from measures.causality import SeriesTooShortError, granger_var
-from measures.coevolution import COMP_NAMES, PP_NAMES, IdentificationError, fit_lv
 from tasks._cache import COMPUTE_CACHE
+from tasks._coevolution_worker import fit_job, fit_row
 
 IDENTIFIED = ("ok", "weak")  # fit statuses whose numbers are published
 # what a fit row that is not identified keeps (everything else is NULL)
@@ -60,8 +60,6 @@ DEFAULTS: dict = {
     },
 }
 
-ALL_PARAMS = (*PP_NAMES, *COMP_NAMES)
-
 
 def _params(params: dict | None) -> dict:
     params = dict(params or {})
@@ -71,46 +69,6 @@ def _params(params: dict | None) -> dict:
     p["fit"] = {**DEFAULTS["fit"], **params.get("fit", {})}
     p["causality"] = {**DEFAULTS["causality"], **params.get("causality", {})}
     return p
-
-
-def _fit_row(region: str, pair: str, x1n: str, x2n: str, model: str, years, a, b, fp) -> dict:
-    row: dict = {"region_code": region, "pair": pair, "x1": x1n, "x2": x2n, "model": model,
-                 "method": fp["method"], "n_obs": len(years),
-                 "year_start": int(years[0]) if len(years) else None,
-                 "year_end": int(years[-1]) if len(years) else None}  # fmt: skip
-    nan = float("nan")
-    for k in ALL_PARAMS:
-        row[k] = row[f"se_{k}"] = row[f"ci_low_{k}"] = row[f"ci_high_{k}"] = nan
-    row.update(x1_star=nan, x2_star=nan, eig1_real=nan, eig1_imag=nan, eig2_real=nan,
-               eig2_imag=nan, stability="", period=nan, interaction="", r2_x1=nan, r2_x2=nan,
-               mape_x1=nan, mape_x2=nan, mape=nan, cond_jtj=nan, converged=False,
-               sign_violations="", status="", message="")  # fmt: skip
-    try:
-        f = fit_lv(a, b, np.asarray(years, dtype=float), model=model, **fp)
-    except IdentificationError as exc:
-        row.update(status="not_identified", message=f"{exc.reason}: {exc}")
-        return row
-    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-        row.update(status="failed", message=str(exc))
-        return row
-    keep = f.status != "not_identified"
-    for k, v in f.params.items():
-        row[k] = v if keep else nan
-        row[f"se_{k}"] = f.se[k]
-        row[f"ci_low_{k}"] = f.ci_low[k]
-        row[f"ci_high_{k}"] = f.ci_high[k]
-    an = f.analysis
-    eig = np.asarray(an.eigenvalues, dtype=complex)
-    if keep:
-        row.update(x1_star=an.equilibrium[0], x2_star=an.equilibrium[1],
-                   eig1_real=eig[0].real, eig1_imag=eig[0].imag, eig2_real=eig[1].real,
-                   eig2_imag=eig[1].imag, stability=an.stability, period=an.period,
-                   interaction=f.interaction)  # fmt: skip
-    row.update(r2_x1=f.r2[0], r2_x2=f.r2[1], mape_x1=f.mape[0], mape_x2=f.mape[1],
-               mape=float(np.mean(f.mape)), cond_jtj=f.cond_jtj, converged=f.converged,
-               sign_violations=",".join(f.discrete.sign_violations), status=f.status,
-               message=f.message)  # fmt: skip
-    return row
 
 
 def _causality_rows(region: str, pair: str, x1n: str, x2n: str, a, b, cp) -> list[dict]:
@@ -169,7 +127,7 @@ def _publishable(row: dict) -> dict:
 
 def _coev_frame(rows: list[dict]) -> pl.DataFrame:
     if not rows:
-        rows = [_fit_row("", "", "", "", "", [], [], [], {"method": ""})]
+        rows = [fit_row("", "", "", "", "", [], [], [], {"method": ""})]
         df = pl.DataFrame(rows).clear()
     else:
         df = pl.DataFrame([_publishable(r) for r in rows], infer_schema_length=None)
@@ -204,8 +162,16 @@ def _nan_to_null(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns([pl.col(c).fill_nan(None) for c in floats])
 
 
-def _fit_job(args: tuple) -> dict:
-    return _fit_row(*args)
+def _context():
+    """forkserver: workers are forked from a clean server process that imported only the fit
+    module (numpy, scipy, measures.coevolution: tasks._coevolution_worker), never prefect or
+    this threaded process; spawn where forkserver does not exist."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:  # pragma: no cover - no forkserver on this platform
+        return multiprocessing.get_context("spawn")
+    ctx.set_forkserver_preload(["tasks._coevolution_worker"])
+    return ctx
 
 
 def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
@@ -215,18 +181,17 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
     workers = int(p.get("workers", 0)) or (os.cpu_count() or 1)
     workers = min(workers, len(jobs))
     if workers <= 1 or len(jobs) < 8:
-        return [_fit_job(j) for j in jobs]
-    ctx = multiprocessing.get_context("spawn")  # never fork a threaded Prefect process
+        return [fit_job(j) for j in jobs]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
             chunk = max(1, len(jobs) // (4 * workers))
-            return list(pool.map(_fit_job, jobs, chunksize=chunk))
+            return list(pool.map(fit_job, jobs, chunksize=chunk))
     except (BrokenProcessPool, AssertionError, OSError) as exc:
         # no child processes here (e.g. inside a daemonic worker) or one died: same fits inline
         warnings.warn(
             f"co-evolution fits run in-process ({type(exc).__name__}: {exc})", stacklevel=2
         )
-        return [_fit_job(j) for j in jobs]
+        return [fit_job(j) for j in jobs]
 
 
 def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
@@ -253,9 +218,7 @@ def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str
                 absent = [s for s in (x1n, x2n) if s not in subsystems]
                 msg = f"subsystem(s) {absent} not in the composite (has {sorted(subsystems)})"
                 for model in p["models"]:
-                    r = _fit_row(
-                        region, pair, x1n, x2n, model, [], [], [], {"method": fp["method"]}
-                    )
+                    r = fit_row(region, pair, x1n, x2n, model, [], [], [], {"method": fp["method"]})
                     r.update(status="missing_subsystem", message=msg)
                     coev.append(r)
                 caus += [{**x, "status": "missing_subsystem", "message": msg}

@@ -1,0 +1,165 @@
+"""The Prefect UI an operator uses (issue 17, item 6), against a real `prefect server` process
+started by `cbec serve --port P` (UI on, its own PREFECT_HOME and SQLite database):
+
+- the UI served at P is told to call the API at P (its /ui-settings endpoint), not 4200;
+- a `cbec run` against that server leaves INFO logs of its stages on the run (read back with
+  the Prefect client), and the run is named after the cbec run id and its kind; running it
+  again (nothing new) names and tags the run as reused;
+- `cbec serve --stop` frees the port at once (a restart is not refused for a minute), and a
+  stale var/serve.json (its server gone) does not block `cbec serve`.
+
+The runs share the session's task cache (PREFECT_LOCAL_STORAGE_PATH), so the LP work comes from
+the cache that `published_db` filled. Everything started here is stopped in teardown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CBEC = [sys.executable, "-m", "cbec.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(tmp: Path, storage: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(
+        PREFECT_HOME=str(tmp / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        PREFECT_LOCAL_STORAGE_PATH=str(storage),
+        CBEC_DB=str(tmp / "var" / "cbec.duckdb"),  # var/serve.json lives beside it
+        CBEC_HOME=str(ROOT),
+    )
+    return env
+
+
+def _cbec(args: list[str], env: dict, timeout: float = 240) -> str:
+    r = subprocess.run([*CBEC, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)  # fmt: skip
+    assert r.returncode == 0, f"cbec {' '.join(args)} failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"  # fmt: skip
+    return r.stdout
+
+
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as r:
+        return json.loads(r.read())
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, published_db):
+    """`cbec serve --port P --no-worker` in a fresh home; yields (port, env); stops it after."""
+    from prefect.settings import get_current_settings
+
+    s = get_current_settings()
+    storage = Path(s.results.local_storage_path or Path(s.home) / "storage")
+    tmp = tmp_path_factory.mktemp("serve")
+    env = _env(tmp, storage)
+    port = _free_port()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp / "var").mkdir()
+    stale = {"server_pid": dead.pid, "server_start": 1, "port": port, "ui_url": "x"}
+    (tmp / "var" / "serve.json").write_text(json.dumps(stale))  # a server that died long ago
+    try:
+        out = _cbec(["serve", "--port", str(port), "--no-worker", "--timeout", "120"], env)
+        assert "is stale" in out and f"http://127.0.0.1:{port}" in out
+        yield port, env, tmp
+    finally:
+        subprocess.run([*CBEC, "serve", "--stop"], env=env, cwd=ROOT, capture_output=True, timeout=60)  # fmt: skip
+
+
+def test_ui_at_the_served_port_calls_the_api_at_that_port(served):
+    port, _, _ = served
+    ui = _get_json(f"http://127.0.0.1:{port}/ui-settings")
+    assert ui["api_url"] == f"http://127.0.0.1:{port}/api", ui
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as r:
+        assert r.status == 200
+
+
+def _runs_named(client, needle: str):
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    return client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(like_=needle)))  # fmt: skip
+
+
+def test_run_logs_name_and_reuse_are_visible_through_the_api(served, published_db):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    port, env, tmp = served
+    api = f"http://127.0.0.1:{port}/api"
+    db = tmp / "runs.duckdb"
+    run_env = {**env, "PREFECT_API_URL": api}
+    first = _cbec(["run", "--db", str(db)], run_env)
+    run_id = first.split("published run: ")[1].split()[0]
+    assert "stages (seconds" in first and "lp-work" in first  # the summary's stage table
+    second = _cbec(["run", "--db", str(db)], run_env)
+    assert f"reused existing run: {run_id}" in second
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        runs = _runs_named(client, run_id)
+        names = sorted(r.name for r in runs)
+        assert names == [f"refresh {run_id}", f"refresh {run_id} (reused)"], names
+        published = next(r for r in runs if r.name == f"refresh {run_id}")
+        reused = next(r for r in runs if r.name.endswith("(reused)"))
+        assert "reused" in reused.tags and "refresh" in published.tags
+        assert "reused" not in published.tags
+        for fr in (published, reused):
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[fr.id]))
+            )
+            assert logs, f"no logs on flow run {fr.name}"
+            text = "\n".join(lg.message for lg in logs)
+            assert "stage read-sources" in text, text[:2000]
+            assert any(lg.level == 20 for lg in logs)  # INFO reaches the API
+        text = "\n".join(
+            lg.message
+            for lg in client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[published.id]))
+            )
+        )
+        assert "stage lp-work" in text and "stage publish" in text
+
+
+def test_stop_frees_the_port_at_once_and_a_stale_state_file_does_not_block(tmp_path):
+    """The restart after `--stop` (TIME_WAIT of the old server's connections) and the stale
+    state file, without a second server start: a listener that served a request and was closed
+    leaves TIME_WAIT sockets, which `port_free` must not count as the port in use."""
+    from cbec.commands import serve
+
+    port = _free_port()
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen()
+    assert not serve.port_free(port)  # a live listener is still "in use"
+    cli = socket.create_connection(("127.0.0.1", port))
+    conn, _ = srv.accept()
+    conn.close()  # the server side closes first: its end stays in TIME_WAIT
+    srv.close()
+    cli.close()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as plain:  # what was refused before
+        with pytest.raises(OSError):
+            plain.bind(("127.0.0.1", port))
+    assert serve.port_free(port)
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert serve._state_alive({"server_pid": gone.pid, "server_start": 1}) is False
+    me = {"server_pid": os.getpid(), "server_start": serve._started(os.getpid())}
+    assert serve._state_alive(me) is True
