@@ -15,6 +15,7 @@ Runs with no Prefect server (ephemeral mode) from `cbec run`, or as a deployment
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -38,7 +39,8 @@ from tasks.validate import validate_stage
 from warehouse import store, workcopy
 
 FLOW_NAME = "refresh"
-guard_prefect_server()  # the temporary Prefect server dies with this process (SIGKILL too)
+if not os.environ.get("PREFECT_API_URL"):  # no API given: Prefect starts a temporary server,
+    guard_prefect_server()  # which dies with this process (SIGKILL too)
 
 
 def _label() -> str:

@@ -21,9 +21,10 @@ import numpy as np
 import polars as pl
 from prefect import task
 
-from measures.causality import SeriesTooShortError, granger_var
 from tasks._cache import COMPUTE_CACHE
-from tasks._coevolution_worker import fit_job, fit_row
+
+# The maths (measures.coevolution, measures.causality: scipy.stats, scipy.integrate)
+# is imported where it is used, so importing the flow costs nothing when a run reuses results.
 
 IDENTIFIED = ("ok", "weak")  # fit statuses whose numbers are published
 # what a fit row that is not identified keeps (everything else is NULL)
@@ -72,6 +73,8 @@ def _params(params: dict | None) -> dict:
 
 
 def _causality_rows(region: str, pair: str, x1n: str, x2n: str, a, b, cp) -> list[dict]:
+    from measures.causality import SeriesTooShortError, granger_var
+
     base = {"region_code": region, "pair": pair}
     try:
         r = granger_var(a, b, names=(x1n, x2n), **cp)
@@ -126,6 +129,8 @@ def _publishable(row: dict) -> dict:
 
 
 def _coev_frame(rows: list[dict]) -> pl.DataFrame:
+    from tasks._coevolution_worker import fit_row
+
     if not rows:
         rows = [fit_row("", "", "", "", "", [], [], [], {"method": ""})]
         df = pl.DataFrame(rows).clear()
@@ -178,6 +183,8 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
     """The ODE fits, in `workers` processes (config; 0 = one per core, 1 = in this process).
     Each fit is independent and deterministic (its own seeded starts), so the result does not
     depend on the number of workers."""
+    from tasks._coevolution_worker import fit_job
+
     workers = int(p.get("workers", 0)) or (os.cpu_count() or 1)
     workers = min(workers, len(jobs))
     if workers <= 1 or len(jobs) < 8:
@@ -196,6 +203,8 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
 
 def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
     """The undecorated logic of `compute_coevolution` (callable in unit tests)."""
+    from tasks._coevolution_worker import fit_row
+
     p = _params(params)
     need = ["region_code", "year", "subsystem", "score"]
     missing = [c for c in need if c not in composite.columns]

@@ -2,14 +2,14 @@
 started by `cbec serve --port P` (UI on, its own PREFECT_HOME and SQLite database):
 
 - the UI served at P is told to call the API at P (its /ui-settings endpoint), not 4200;
-- a `cbec run` against that server leaves INFO logs of its stages on the run (read back with
-  the Prefect client), and the run is named after the cbec run id and its kind; running it
-  again (nothing new) names and tags the run as reused;
+- a `cbec run` with nothing new against that server leaves INFO logs of its stages on the
+  run (read back with the Prefect client), named `refresh <run id> (reused)` and tagged
+  `reused`; the session's published refresh is named `refresh <run id>`;
 - `cbec serve --stop` frees the port at once (a restart is not refused for a minute), and a
   stale var/serve.json (its server gone) does not block `cbec serve`.
 
-The runs share the session's task cache (PREFECT_LOCAL_STORAGE_PATH), so the LP work comes from
-the cache that `published_db` filled. Everything started here is stopped in teardown.
+The run reuses the session's published warehouse (a copy), so it computes nothing and the
+module costs one server start plus one short run. Everything started here is stopped.
 """
 
 from __future__ import annotations
@@ -35,13 +35,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(tmp: Path, storage: Path) -> dict[str, str]:
+def _env(tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env.update(
         PREFECT_HOME=str(tmp / "prefect"),
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
-        PREFECT_LOCAL_STORAGE_PATH=str(storage),
         CBEC_DB=str(tmp / "var" / "cbec.duckdb"),  # var/serve.json lives beside it
         CBEC_HOME=str(ROOT),
     )
@@ -60,14 +59,10 @@ def _get_json(url: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, published_db):
+def served(tmp_path_factory):
     """`cbec serve --port P --no-worker` in a fresh home; yields (port, env); stops it after."""
-    from prefect.settings import get_current_settings
-
-    s = get_current_settings()
-    storage = Path(s.results.local_storage_path or Path(s.home) / "storage")
     tmp = tmp_path_factory.mktemp("serve")
-    env = _env(tmp, storage)
+    env = _env(tmp)
     port = _free_port()
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -96,44 +91,47 @@ def _runs_named(client, needle: str):
     return client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(like_=needle)))  # fmt: skip
 
 
-def test_run_logs_name_and_reuse_are_visible_through_the_api(served, published_db):
+def test_a_published_run_is_named_after_its_cbec_run_id(published_db):
+    """The session's refresh (`published_db`, on the test harness's API) is `refresh <run id>`."""
+    from prefect.client.orchestration import get_client
+
+    from warehouse.run_results import open_read_only, resolve_run
+
+    con = open_read_only(published_db)
+    try:
+        run = resolve_run(con)
+    finally:
+        con.close()
+    with get_client(sync_client=True) as client:
+        runs = _runs_named(client, run["run_id"])
+        fr = next(r for r in runs if str(r.id) == run["prefect_flow_run_id"])
+    assert fr.name == f"refresh {run['run_id']}" and "refresh" in fr.tags
+    assert "reused" not in fr.tags
+
+
+def test_reused_run_logs_and_name_through_the_served_api(served, db_copy):
+    """`cbec run` with nothing new against the served API: its INFO stage logs are on the run,
+    which is named `refresh <reused run id> (reused)` and tagged `reused`."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    port, env, tmp = served
+    port, env, _ = served
     api = f"http://127.0.0.1:{port}/api"
-    db = tmp / "runs.duckdb"
-    run_env = {**env, "PREFECT_API_URL": api}
-    first = _cbec(["run", "--db", str(db)], run_env)
-    run_id = first.split("published run: ")[1].split()[0]
-    assert "stages (seconds" in first and "lp-work" in first  # the summary's stage table
-    second = _cbec(["run", "--db", str(db)], run_env)
-    assert f"reused existing run: {run_id}" in second
+    out = _cbec(["run", "--db", str(db_copy)], {**env, "PREFECT_API_URL": api})
+    run_id = out.split("reused existing run: ")[1].split()[0]
+    assert "stages (seconds" in out and "read-sources" in out  # the summary's stage table
 
     with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
         runs = _runs_named(client, run_id)
-        names = sorted(r.name for r in runs)
-        assert names == [f"refresh {run_id}", f"refresh {run_id} (reused)"], names
-        published = next(r for r in runs if r.name == f"refresh {run_id}")
-        reused = next(r for r in runs if r.name.endswith("(reused)"))
-        assert "reused" in reused.tags and "refresh" in published.tags
-        assert "reused" not in published.tags
-        for fr in (published, reused):
-            logs = client.read_logs(
-                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[fr.id]))
-            )
-            assert logs, f"no logs on flow run {fr.name}"
-            text = "\n".join(lg.message for lg in logs)
-            assert "stage read-sources" in text, text[:2000]
-            assert any(lg.level == 20 for lg in logs)  # INFO reaches the API
-        text = "\n".join(
-            lg.message
-            for lg in client.read_logs(
-                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[published.id]))
-            )
+        assert [r.name for r in runs] == [f"refresh {run_id} (reused)"]
+        assert {"refresh", "reused"} <= set(runs[0].tags)
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[runs[0].id]))
         )
-        assert "stage lp-work" in text and "stage publish" in text
+    text = "\n".join(lg.message for lg in logs)
+    assert any(lg.level == 20 for lg in logs), text  # INFO reaches the API
+    assert "stage read-sources" in text and "is reused" in text, text[:2000]
 
 
 def test_stop_frees_the_port_at_once_and_a_stale_state_file_does_not_block(tmp_path):
