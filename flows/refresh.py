@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -125,12 +126,7 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
     """The run inside its write session (see `refresh`); returns (result, tables)."""
     prefect_id = str(flow_run.get_id() or "")
     clock = StageClock(logger)
-
-    def start() -> str:  # the cbec run exists from here: the flow run carries its id
-        rid = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
-        _name_run(rid)
-        return rid
-
+    start = partial(_start_run, db, params, prefect_id, kind, scope)
     read = read_sources(db, extra_files, extra_vintage, data_dir, sources_config)
     workcopy.kill_point("read")
     logger.info("read %d source files (%d new)", len(read.files), len(read.new))
@@ -163,13 +159,7 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
         )
         clock.lap("stage-and-load")
         if existing:
-            if run_id:
-                store.mark_reused(db, run_id, existing)
-            logger.info("nothing new: run %s (same inputs, parameters and code) is reused", existing)  # fmt: skip
-            _name_run(existing, "reused")
-            report_run(run_id=existing, reused=True, inputs=read.inputs(), tables={}, fingerprint=fingerprint, validation=validation or None)  # fmt: skip
-            clock.lap("report-artifacts")
-            return {"run_id": existing, "reused": True, "tables": {}, "stages": clock.stages}, {}  # fmt: skip
+            return _reuse(db, run_id, existing, read, fingerprint, validation, clock, logger), {}
         if run_id is None:
             run_id = start()
             workcopy.kill_point("started")
@@ -207,6 +197,25 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
     clock.lap("report-artifacts")
     heights = {k: v.height for k, v in tables.items()}
     return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope, "stages": clock.stages}, tables  # fmt: skip
+
+
+def _start_run(db: str, params: dict, prefect_id: str, kind: str, scope: str) -> str:
+    """results.runs gets the attempted run; from here the flow run carries its cbec run id."""
+    rid = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+    _name_run(rid)
+    return rid
+
+
+def _reuse(db, run_id, existing, read, fingerprint, validation, clock, logger) -> dict:
+    """Nothing new: the attempted run (if any) is marked reused, the flow run named after the
+    reused one, and the summary artifact says so."""
+    if run_id:
+        store.mark_reused(db, run_id, existing)
+    logger.info("nothing new: run %s (same inputs, parameters and code) is reused", existing)
+    _name_run(existing, "reused")
+    report_run(run_id=existing, reused=True, inputs=read.inputs(), tables={}, fingerprint=fingerprint, validation=validation or None)  # fmt: skip
+    clock.lap("report-artifacts")
+    return {"run_id": existing, "reused": True, "tables": {}, "stages": clock.stages}
 
 
 def _compute(panel, params, runner, address, clock: StageClock) -> dict[str, pl.DataFrame]:
