@@ -14,6 +14,9 @@ module costs one server start plus one short run. Everything started here is sto
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import json
 import os
 import socket
@@ -60,7 +63,11 @@ def _get_json(url: str) -> dict:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """`cbec serve --port P --no-worker` in a fresh home; yields (port, env); stops it after."""
+    """`cbec serve --port P --no-worker` (its handler, in this process, over a stale serve.json
+    and a fresh PREFECT_HOME) without the work-pool/deploy CLI calls, which
+    test_orchestration_server covers; yields (port, env for `cbec` calls, tmp); stops it after."""
+    from cbec.commands import serve
+
     tmp = tmp_path_factory.mktemp("serve")
     env = _env(tmp)
     port = _free_port()
@@ -69,12 +76,30 @@ def served(tmp_path_factory):
     (tmp / "var").mkdir()
     stale = {"server_pid": dead.pid, "server_start": 1, "port": port, "ui_url": "x"}
     (tmp / "var" / "serve.json").write_text(json.dumps(stale))  # a server that died long ago
+    args = argparse.Namespace(port=port, stop=False, no_worker=True, timeout=120)
+    out = io.StringIO()
     try:
-        out = _cbec(["serve", "--port", str(port), "--no-worker", "--timeout", "120"], env)
-        assert "is stale" in out and f"http://127.0.0.1:{port}" in out
+        with _serve_env(env) as mp, contextlib.redirect_stdout(out):
+            mp.setattr(serve, "setup_pool_and_deploy", lambda api_url: None)
+            assert serve.handle(args) == 0
+        text = out.getvalue()
+        assert "is stale" in text and f"http://127.0.0.1:{port}" in text, text
+        assert json.loads((tmp / "var" / "serve.json").read_text())["port"] == port
         yield port, env, tmp
     finally:
-        subprocess.run([*CBEC, "serve", "--stop"], env=env, cwd=ROOT, capture_output=True, timeout=60)  # fmt: skip
+        with _serve_env(env), contextlib.redirect_stdout(io.StringIO()):
+            serve.stop()
+
+
+@contextlib.contextmanager
+def _serve_env(env: dict):
+    """os.environ as a fresh shell with `env` (no PREFECT_* of the test session)."""
+    with pytest.MonkeyPatch.context() as mp:
+        for k in [k for k in os.environ if k.startswith("PREFECT_")]:
+            mp.delenv(k)
+        for k, v in env.items():
+            mp.setenv(k, v)
+        yield mp
 
 
 def test_ui_at_the_served_port_calls_the_api_at_that_port(served):
