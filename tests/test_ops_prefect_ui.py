@@ -159,6 +159,39 @@ def test_reused_run_logs_and_name_through_the_served_api(served, db_copy):
     assert "stage read-sources" in text and "is reused" in text, text[:2000]
 
 
+def test_customs_run_carries_the_refresh_name_and_artifacts_itself(db_copy, tmp_path):
+    """A flow that wraps the refresh (customs, like backfill) runs it in its own flow run: the
+    run the schedule triggered is named `customs <run id> (reused)` and holds the summary
+    artifact; no `refresh` child flow run is created."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterParentFlowRunId,
+    )
+
+    from flows.customs import customs_refresh
+
+    result = customs_refresh(db=str(db_copy), inbox=str(tmp_path / "empty-inbox"))
+    assert result["reused"]
+    run_id = result["run_id"]
+    with get_client(sync_client=True) as client:
+        runs = [r for r in _runs_named(client, run_id) if r.name.startswith("customs ")]
+        assert [r.name for r in runs] == [f"customs {run_id} (reused)"], runs
+        assert {"customs", "reused"} <= set(runs[0].tags)
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[runs[0].id]))
+        )
+        assert "refresh-summary" in {a.key for a in arts}
+        children = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[runs[0].id])
+            )
+        )
+        assert children == []
+
+
 def test_stop_frees_the_port_at_once_and_a_stale_state_file_does_not_block(tmp_path):
     """The restart after `--stop` (TIME_WAIT of the old server's connections) and the stale
     state file, without a second server start: a listener that served a request and was closed
