@@ -8,7 +8,8 @@ _os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 _os.environ.setdefault("DO_NOT_TRACK", "1")
 _os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 _os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-_os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Prefect logs INFO to the API (each stage shows in the UI); the terminal shows warnings only.
+_os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 if "PREFECT_HOME" not in _os.environ:
     _root = _Path(_os.environ.get("CBEC_HOME") or _Path(__file__).resolve().parent.parent)
     _os.environ["PREFECT_HOME"] = str(_root / "var" / "prefect")

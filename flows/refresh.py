@@ -15,6 +15,9 @@ Runs with no Prefect server (ephemeral mode) from `cbec run`, or as a deployment
 
 from __future__ import annotations
 
+import os
+import time
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -28,7 +31,7 @@ from flows.procguard import guard_prefect_server
 from tasks.coevolution import compute_coevolution
 from tasks.green import compute_green, load_green_params
 from tasks.ingest import load, read_sources, record_inputs, stage, staging_fingerprint
-from tasks.monitoring import report_run
+from tasks.monitoring import StageClock, label_flow_run, report_run, run_label
 from tasks.plausibility import plausibility_frame, spec_line, summary_lines
 from tasks.production import build_dea_panel, compute_production, compute_sensitivity, with_quality
 from tasks.publish import publish
@@ -37,10 +40,33 @@ from tasks.validate import validate_stage
 from warehouse import store, workcopy
 
 FLOW_NAME = "refresh"
-guard_prefect_server()  # the temporary Prefect server dies with this process (SIGKILL too)
+if not os.environ.get("PREFECT_API_URL"):  # no API given: Prefect starts a temporary server,
+    guard_prefect_server()  # which dies with this process (SIGKILL too)
 
 
-@flow(name=FLOW_NAME, log_prints=True)
+def _label() -> str:
+    """What the current run is (refresh/add/backfill/customs), from its flow and parameters."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    p = (ctx.parameters or {}) if ctx else {}
+    return run_label(ctx.flow.name if ctx and ctx.flow else FLOW_NAME, p.get("extra_files"), p.get("years"))  # fmt: skip
+
+
+def initial_run_name() -> str:
+    """The flow-run name until the cbec run id is known (then `_name_run` renames it)."""
+    return f"{_label()} (starting)"
+
+
+def _name_run(run_id: str, state: str | None = None) -> None:
+    """Name the flow run `<kind> <cbec run id>`, with a tag of the kind and, for a reused or
+    failed run, that state in the name and as a tag (the UI shows it without opening it)."""
+    label = _label()
+    tags = [label, state] if state else [label]
+    label_flow_run(f"{label} {run_id}" + (f" ({state})" if state else ""), tags)
+
+
+@flow(name=FLOW_NAME, log_prints=True, flow_run_name=initial_run_name)
 def refresh(
     db: str | None = None,
     extra_files: list[str] | None = None,
@@ -70,7 +96,9 @@ def refresh(
             runner, address, logger,
         )  # fmt: skip
     if not result["reused"]:
+        t0 = time.perf_counter()
         _report_file(db, result["run_id"], logger)
+        result["stages"]["report"] = round(time.perf_counter() - t0, 3)
     return result
 
 
@@ -97,21 +125,23 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
                         sources_config, runner, address, logger):  # fmt: skip
     """The run inside its write session (see `refresh`); returns (result, tables)."""
     prefect_id = str(flow_run.get_id() or "")
+    clock = StageClock(logger)
+    start = partial(_start_run, db, params, prefect_id, kind, scope)
     read = read_sources(db, extra_files, extra_vintage, data_dir, sources_config)
     workcopy.kill_point("read")
     logger.info("read %d source files (%d new)", len(read.files), len(read.new))
     _ = [logger.warning(note) for note in read.notes()]
+    clock.lap("read-sources")
     run_id: str | None = None
     validation: list[dict] = []
     try:
         if read.new:  # the attempted run exists from here, so its validations are kept
-            run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+            run_id = start()
             workcopy.kill_point("started")
             validation.append(validate_stage(read.raw_frames(), "raw", db, run_id))
         panel, conflicts, fingerprint = stage(db, read)
         if read.new or staging_fingerprint(db) != fingerprint:  # new files, or an input removed
-            if run_id is None:
-                run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+            run_id = run_id or start()
             added = [sf.display for sf, _ in read.new if sf.source_name.startswith("user:")]
             validation.append(
                 validate_stage(
@@ -124,38 +154,24 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
         for note in read.month_notes or []:
             logger.warning(note)
         logger.info("staging.panel: %d rows, %d multi-source cells", panel.height, conflicts.height)  # fmt: skip
-
         existing = store.find_reusable_run(
             db, flow=FLOW_NAME, input_fingerprint=fingerprint, params=params
         )
+        clock.lap("stage-and-load")
         if existing:
-            if run_id:
-                store.mark_reused(db, run_id, existing)
-            report_run(run_id=existing, reused=True, inputs=read.inputs(), tables={}, fingerprint=fingerprint, validation=validation or None)  # fmt: skip
-            return {"run_id": existing, "reused": True, "tables": {}}, {}
+            return _reuse(db, run_id, existing, read, fingerprint, validation, clock, logger), {}
         if run_id is None:
-            run_id = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+            run_id = start()
             workcopy.kill_point("started")
             validation.append(
                 validate_stage({"panel": panel, "conflicts": conflicts}, "staging", db, run_id)
             )
-
-        tables: dict[str, pl.DataFrame] = {}
-        tables.update(compute_production(panel, params["production"]))
-        dpanel = build_dea_panel(tables, panel, params["dea"])
-        tables["dea_panel"] = dpanel
-        workcopy.kill_point("computed")
-        tables.update(lp_tables(dpanel, params, runner, address, params.get("years")))
-        workcopy.kill_point("lp")
-        tables["efficiency_sensitivity"] = compute_sensitivity(panel, tables, params)
-        tables.update(compute_structure(panel, params))
-        tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
-        # --- green TFP (issue 20): results.green_tfp only when config/green.toml names bad outputs
-        tables.update(compute_green(tables, panel, params.get("green") or load_green_params()))
-        tables = with_quality(tables, panel, params)
+            clock.lap("validate-staging")
+        tables = _compute(panel, params, runner, address, clock)
         plaus = plausibility_frame(tables)
         validation.append(validate_stage({**tables, "plausibility": plaus}, "results", db, run_id))
         workcopy.kill_point("validated")
+        clock.lap("validate-results")
         published = publish(
             db,
             tables,
@@ -168,14 +184,62 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
             kind=kind,
             scope=scope,
         )
+        clock.lap("publish")
     except BaseException as exc:
         if run_id:
             store.fail_run(db, run_id, f"{type(exc).__name__}: {exc}")
+            _name_run(run_id, "failed")
         raise
+    if published != run_id:
+        _name_run(published, "reused")
     extra = {"Plausibility": summary_lines(plaus), "Specification": spec_line(params, tables)}
     report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation, extra=extra)  # fmt: skip
+    clock.lap("report-artifacts")
     heights = {k: v.height for k, v in tables.items()}
-    return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope}, tables  # fmt: skip
+    return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope, "stages": clock.stages}, tables  # fmt: skip
+
+
+def _start_run(db: str, params: dict, prefect_id: str, kind: str, scope: str) -> str:
+    """results.runs gets the attempted run; from here the flow run carries its cbec run id."""
+    rid = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
+    _name_run(rid)
+    return rid
+
+
+def _reuse(db, run_id, existing, read, fingerprint, validation, clock, logger) -> dict:
+    """Nothing new: the attempted run (if any) is marked reused, the flow run named after the
+    reused one, and the summary artifact says so."""
+    if run_id:
+        store.mark_reused(db, run_id, existing)
+    logger.info("nothing new: run %s (same inputs, parameters and code) is reused", existing)
+    _name_run(existing, "reused")
+    report_run(run_id=existing, reused=True, inputs=read.inputs(), tables={}, fingerprint=fingerprint, validation=validation or None)  # fmt: skip
+    clock.lap("report-artifacts")
+    return {"run_id": existing, "reused": True, "tables": {}, "stages": clock.stages}
+
+
+def _compute(panel, params, runner, address, clock: StageClock) -> dict[str, pl.DataFrame]:
+    """Every results table of a run from the staged panel (one clock lap per stage)."""
+    tables: dict[str, pl.DataFrame] = {}
+    tables.update(compute_production(panel, params["production"]))
+    dpanel = build_dea_panel(tables, panel, params["dea"])
+    tables["dea_panel"] = dpanel
+    workcopy.kill_point("computed")
+    clock.lap("production")
+    tables.update(lp_tables(dpanel, params, runner, address, params.get("years")))
+    workcopy.kill_point("lp")
+    clock.lap("lp-work")
+    tables["efficiency_sensitivity"] = compute_sensitivity(panel, tables, params)
+    clock.lap("sensitivity")
+    tables.update(compute_structure(panel, params))
+    clock.lap("structure")
+    tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
+    clock.lap("coevolution")
+    # --- green TFP (issue 20): results.green_tfp only when config/green.toml names bad outputs
+    tables.update(compute_green(tables, panel, params.get("green") or load_green_params()))
+    tables = with_quality(tables, panel, params)
+    clock.lap("green-and-quality")
+    return tables
 
 
 def _report_file(db: str, run_id: str, logger) -> None:

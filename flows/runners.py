@@ -43,7 +43,10 @@ def worker_env() -> dict[str, str]:
         "PREFECT_HOME": str(s.home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"),
+        "PREFECT_LOGGING_LEVEL": os.environ.get("PREFECT_LOGGING_LEVEL", "INFO"),
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": os.environ.get(
+            "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING"
+        ),
     }
     if s.results.local_storage_path:
         env["PREFECT_LOCAL_STORAGE_PATH"] = str(s.results.local_storage_path)

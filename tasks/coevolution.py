@@ -21,99 +21,33 @@ import numpy as np
 import polars as pl
 from prefect import task
 
-from measures.causality import SeriesTooShortError, granger_var
-from measures.coevolution import COMP_NAMES, PP_NAMES, IdentificationError, fit_lv
+from cbec.params import section_dict
 from tasks._cache import COMPUTE_CACHE
+
+# The maths (measures.coevolution, measures.causality: scipy.stats, scipy.integrate)
+# is imported where it is used, so importing the flow costs nothing when a run reuses results.
 
 IDENTIFIED = ("ok", "weak")  # fit statuses whose numbers are published
 # what a fit row that is not identified keeps (everything else is NULL)
 KEEP_UNIDENTIFIED = ("region_code", "pair", "x1", "x2", "model", "method", "n_obs",
                      "year_start", "year_end", "converged", "status", "message")  # fmt: skip
 
-DEFAULTS: dict = {
-    "pairs": [["trade", "logistics"], ["trade", "industry"]],
-    "models": ["predator_prey", "competition"],
-    "fit": {
-        "method": "ode_nls",
-        "scale": "first",
-        "midpoint": False,
-        "fit_x0": False,
-        "n_starts": 5,
-        "screen_nfev": 30,
-        "n_polish": 1,
-        "seed": 2020,
-        "level": 0.95,
-        "n_boot": 0,
-        "ode_method": "LSODA",
-        "rtol": 1e-8,
-        "atol": 1e-10,
-        "max_nfev": 10_000,
-        "cond_warn": 1e8,
-    },
-    "causality": {
-        "ic": "aic",
-        "max_lags": 2,
-        "alpha": 0.05,
-        "max_diff": 2,
-        "rule": "toda-yamamoto",
-        "min_obs": 8,
-    },
-}
-
-ALL_PARAMS = (*PP_NAMES, *COMP_NAMES)
-
 
 def _params(params: dict | None) -> dict:
+    """config/coevolution.toml's tables completed by the parameter model (cbec.params); a
+    `workers` key (operational, not recorded) is kept for the fits' process count."""
     params = dict(params or {})
     if "coevolution" in params and isinstance(params["coevolution"], dict):
         params = params["coevolution"]  # the whole load_params() dict was passed
-    p = {**DEFAULTS, **params}
-    p["fit"] = {**DEFAULTS["fit"], **params.get("fit", {})}
-    p["causality"] = {**DEFAULTS["causality"], **params.get("causality", {})}
+    p = section_dict("coevolution", params)
+    if "workers" in params:
+        p["workers"] = params["workers"]
     return p
 
 
-def _fit_row(region: str, pair: str, x1n: str, x2n: str, model: str, years, a, b, fp) -> dict:
-    row: dict = {"region_code": region, "pair": pair, "x1": x1n, "x2": x2n, "model": model,
-                 "method": fp["method"], "n_obs": len(years),
-                 "year_start": int(years[0]) if len(years) else None,
-                 "year_end": int(years[-1]) if len(years) else None}  # fmt: skip
-    nan = float("nan")
-    for k in ALL_PARAMS:
-        row[k] = row[f"se_{k}"] = row[f"ci_low_{k}"] = row[f"ci_high_{k}"] = nan
-    row.update(x1_star=nan, x2_star=nan, eig1_real=nan, eig1_imag=nan, eig2_real=nan,
-               eig2_imag=nan, stability="", period=nan, interaction="", r2_x1=nan, r2_x2=nan,
-               mape_x1=nan, mape_x2=nan, mape=nan, cond_jtj=nan, converged=False,
-               sign_violations="", status="", message="")  # fmt: skip
-    try:
-        f = fit_lv(a, b, np.asarray(years, dtype=float), model=model, **fp)
-    except IdentificationError as exc:
-        row.update(status="not_identified", message=f"{exc.reason}: {exc}")
-        return row
-    except (ValueError, RuntimeError, np.linalg.LinAlgError) as exc:
-        row.update(status="failed", message=str(exc))
-        return row
-    keep = f.status != "not_identified"
-    for k, v in f.params.items():
-        row[k] = v if keep else nan
-        row[f"se_{k}"] = f.se[k]
-        row[f"ci_low_{k}"] = f.ci_low[k]
-        row[f"ci_high_{k}"] = f.ci_high[k]
-    an = f.analysis
-    eig = np.asarray(an.eigenvalues, dtype=complex)
-    if keep:
-        row.update(x1_star=an.equilibrium[0], x2_star=an.equilibrium[1],
-                   eig1_real=eig[0].real, eig1_imag=eig[0].imag, eig2_real=eig[1].real,
-                   eig2_imag=eig[1].imag, stability=an.stability, period=an.period,
-                   interaction=f.interaction)  # fmt: skip
-    row.update(r2_x1=f.r2[0], r2_x2=f.r2[1], mape_x1=f.mape[0], mape_x2=f.mape[1],
-               mape=float(np.mean(f.mape)), cond_jtj=f.cond_jtj, converged=f.converged,
-               sign_violations=",".join(f.discrete.sign_violations), status=f.status,
-               message=f.message)  # fmt: skip
-    return row
-
-
 def _causality_rows(region: str, pair: str, x1n: str, x2n: str, a, b, cp) -> list[dict]:
+    from measures.causality import SeriesTooShortError, granger_var
+
     base = {"region_code": region, "pair": pair}
     try:
         r = granger_var(a, b, names=(x1n, x2n), **cp)
@@ -168,8 +102,10 @@ def _publishable(row: dict) -> dict:
 
 
 def _coev_frame(rows: list[dict]) -> pl.DataFrame:
+    from tasks._coevolution_worker import fit_row
+
     if not rows:
-        rows = [_fit_row("", "", "", "", "", [], [], [], {"method": ""})]
+        rows = [fit_row("", "", "", "", "", [], [], [], {"method": ""})]
         df = pl.DataFrame(rows).clear()
     else:
         df = pl.DataFrame([_publishable(r) for r in rows], infer_schema_length=None)
@@ -204,8 +140,16 @@ def _nan_to_null(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns([pl.col(c).fill_nan(None) for c in floats])
 
 
-def _fit_job(args: tuple) -> dict:
-    return _fit_row(*args)
+def _context():
+    """forkserver: workers are forked from a clean server process that imported only the fit
+    module (numpy, scipy, measures.coevolution: tasks._coevolution_worker), never prefect or
+    this threaded process; spawn where forkserver does not exist."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+    except ValueError:  # pragma: no cover - no forkserver on this platform
+        return multiprocessing.get_context("spawn")
+    ctx.set_forkserver_preload(["tasks._coevolution_worker"])
+    return ctx
 
 
 def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
@@ -213,28 +157,30 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
     Each fit is independent and deterministic (its own seeded starts), so the result does not
     depend on the number of workers."""
     from cbec.settings import load_operational  # operational: not part of the run version
+    from tasks._coevolution_worker import fit_job
 
     workers = int(p.get("workers") or load_operational().coevolution_workers) or (
         os.cpu_count() or 1
     )
     workers = min(workers, len(jobs))
     if workers <= 1 or len(jobs) < 8:
-        return [_fit_job(j) for j in jobs]
-    ctx = multiprocessing.get_context("spawn")  # never fork a threaded Prefect process
+        return [fit_job(j) for j in jobs]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
             chunk = max(1, len(jobs) // (4 * workers))
-            return list(pool.map(_fit_job, jobs, chunksize=chunk))
+            return list(pool.map(fit_job, jobs, chunksize=chunk))
     except (BrokenProcessPool, AssertionError, OSError) as exc:
         # no child processes here (e.g. inside a daemonic worker) or one died: same fits inline
         warnings.warn(
             f"co-evolution fits run in-process ({type(exc).__name__}: {exc})", stacklevel=2
         )
-        return [_fit_job(j) for j in jobs]
+        return [fit_job(j) for j in jobs]
 
 
 def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
     """The undecorated logic of `compute_coevolution` (callable in unit tests)."""
+    from tasks._coevolution_worker import fit_row
+
     p = _params(params)
     need = ["region_code", "year", "subsystem", "score"]
     missing = [c for c in need if c not in composite.columns]
@@ -257,9 +203,7 @@ def coevolution_tables(composite: pl.DataFrame, params: dict | None) -> dict[str
                 absent = [s for s in (x1n, x2n) if s not in subsystems]
                 msg = f"subsystem(s) {absent} not in the composite (has {sorted(subsystems)})"
                 for model in p["models"]:
-                    r = _fit_row(
-                        region, pair, x1n, x2n, model, [], [], [], {"method": fp["method"]}
-                    )
+                    r = fit_row(region, pair, x1n, x2n, model, [], [], [], {"method": fp["method"]})
                     r.update(status="missing_subsystem", message=msg)
                     coev.append(r)
                 caus += [{**x, "status": "missing_subsystem", "message": msg}

@@ -11,6 +11,7 @@ Artifacts page shows their history across runs.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping
 
 import polars as pl
@@ -46,6 +47,63 @@ class LpProgress:
                 self.id, pct, description=f"{self.description}: {self.done}/{self.total}"
             )
         return pct
+
+
+# --------------------------------------------------------------------------- stage times
+class StageClock:
+    """Seconds per stage of a run: `lap(name)` closes the stage that ran since the previous lap
+    (or since the clock started) and logs it at INFO (the run's logs in the UI)."""
+
+    def __init__(self, log=None):
+        self.log = log
+        self.stages: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> float:
+        now = time.perf_counter()
+        dt = now - self._t
+        self._t = now
+        self.stages[name] = round(self.stages.get(name, 0.0) + dt, 3)
+        if self.log is not None:
+            self.log.info("stage %s: %.2f s", name, dt)
+        return dt
+
+
+def stage_lines(stages: Mapping[str, float]) -> list[str]:
+    """'  read-sources       1.23 s' lines for the run summary, then the total."""
+    total = sum(stages.values())
+    rows = [f"  {k:<22} {v:7.2f} s" for k, v in stages.items()]
+    return [*rows, f"  {'total (in the flow)':<22} {total:7.2f} s"]
+
+
+# --------------------------------------------------------------------------- flow-run names
+def run_label(flow_name: str | None, extra_files=None, years=None) -> str:
+    """What kind of run the user started: backfill, customs, add (--add files) or refresh."""
+    if flow_name in ("backfill", "customs"):
+        return flow_name
+    if extra_files:
+        return "add"
+    return "backfill" if years else "refresh"
+
+
+def label_flow_run(name: str, tags: Iterable[str] = ()) -> bool:
+    """Rename the current Prefect flow run (and add `tags`) so the UI lists it by cbec run id;
+    False outside a flow run or when the API refuses (a label never fails a run)."""
+    try:
+        from prefect.client.orchestration import get_client
+        from prefect.context import FlowRunContext
+
+        ctx = FlowRunContext.get()
+        if ctx is None or ctx.flow_run is None:
+            return False
+        fr = ctx.flow_run
+        merged = sorted({*(fr.tags or []), *tags})
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(fr.id, name=name, tags=merged)
+        fr.name, fr.tags = name, merged
+        return True
+    except Exception:  # noqa: BLE001 - cosmetic: the run itself is what matters
+        return False
 
 
 # --------------------------------------------------------------------------- headline numbers

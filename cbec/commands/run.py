@@ -109,6 +109,11 @@ def handle(args: argparse.Namespace) -> int:
     print(f"warehouse: {db}")
     for name, n in rows:
         print(f"  results.{name:<28} {n:>8} rows")
+    if result.get("stages"):
+        from tasks.monitoring import stage_lines
+
+        print(f"stages (seconds; the rest of the {dt:.1f} s is Prefect start-up and flow set-up):")
+        print("\n".join(stage_lines(result["stages"])))
     print('\nquery it:  cbec sql "SELECT * FROM results.latest_efficiency LIMIT 10"')
     print("           cbec runs            # versions with kind, scope, status, fingerprint")
     return 0

@@ -57,9 +57,11 @@ def _prefect() -> list[str]:
     return [sys.executable, "-m", "prefect"]
 
 
-def serve_env(api_url: str | None = None) -> dict[str, str]:
+def serve_env(api_url: str | None = None, port: int | None = None) -> dict[str, str]:
     """Environment of the server, CLI calls and worker: analytics off, Prefect state in
-    PREFECT_HOME (default var/prefect), the project at CBEC_HOME (pull step of prefect.yaml)."""
+    PREFECT_HOME (default var/prefect), the project at CBEC_HOME (pull step of prefect.yaml).
+    With `port` (the server's own environment): the server's port and the API URL the UI
+    calls, so the UI served at that port talks to it (Prefect's default is 4200)."""
     from cbec.paths import ROOT
 
     env = dict(os.environ)
@@ -76,11 +78,20 @@ def serve_env(api_url: str | None = None) -> dict[str, str]:
         env["PREFECT_API_URL"] = api_url
     else:
         env.pop("PREFECT_API_URL", None)
+    if port is not None:
+        env["PREFECT_SERVER_API_HOST"] = "127.0.0.1"
+        env["PREFECT_SERVER_API_PORT"] = str(port)
+        env["PREFECT_UI_API_URL"] = f"http://127.0.0.1:{port}/api"
+        env["PREFECT_UI_URL"] = f"http://127.0.0.1:{port}"
     return env
 
 
 def port_free(port: int) -> bool:
+    """True if a server could listen on 127.0.0.1:`port` now. SO_REUSEADDR as the server
+    (uvicorn) itself binds: connections of a just-stopped server linger in TIME_WAIT for a
+    minute and must not make the port look taken; a live listener still does."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -125,7 +136,7 @@ def start_server(port: int, log_dir: Path, timeout: float = 180) -> tuple[subpro
     proc = _spawn(
         [*_prefect(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         log_dir / "server.log",
-        serve_env(),
+        serve_env(port=port),
         ROOT,
     )
     try:
@@ -187,10 +198,10 @@ def stop_pid(pid: int, grace: float = 10, start_ticks: int | None = None) -> boo
 
 def stop() -> int:
     sf = state_file()
-    if not sf.exists():
+    st = read_state(sf)
+    if st is None:
         print("cbec serve: nothing to stop (no var/serve.json)")
         return 0
-    st = json.loads(sf.read_text())
     for name in ("worker", "server"):
         pid = st.get(f"{name}_pid")
         if not pid:
@@ -205,8 +216,32 @@ def stop() -> int:
         print(
             f"stopping {name} (pid {pid})" if stopped else f"{name} not running (pid {pid} reused)"
         )
-    sf.unlink()
+    sf.unlink(missing_ok=True)
     return 0
+
+
+def read_state(sf: Path | None = None) -> dict | None:
+    """The state file's content; None if there is none. An unreadable file is stale ({})."""
+    sf = sf or state_file()
+    if not sf.exists():
+        return None
+    try:
+        st = json.loads(sf.read_text() or "{}")
+    except (OSError, ValueError):
+        return {}
+    return st if isinstance(st, dict) else {}
+
+
+def _state_alive(st: dict) -> bool:
+    """True if the server recorded in `st` still runs (same pid and start time)."""
+    from warehouse.lock import process_alive
+
+    pid, ticks = st.get("server_pid"), st.get("server_start")
+    if not pid:
+        return False
+    if ticks is None:
+        return _ticks_if_prefect(int(pid)) is not None
+    return process_alive(int(pid), int(ticks))
 
 
 def _ticks_if_prefect(pid: int) -> int | None:
@@ -233,11 +268,14 @@ def handle(args: argparse.Namespace) -> int:
     if args.stop:
         return stop()
     sf = state_file()
-    if sf.exists():
-        st = json.loads(sf.read_text())
-        raise UsageError(
-            f"already serving at {st.get('ui_url')} (var/serve.json); `cbec serve --stop` first"
-        )
+    st = read_state(sf)
+    if st is not None:
+        if _state_alive(st):
+            raise UsageError(
+                f"already serving at {st.get('ui_url')} (var/serve.json); `cbec serve --stop` first"
+            )
+        print(f"cbec serve: {sf} is stale (server pid {st.get('server_pid')} gone); recovering")
+        stop()  # ends a worker that outlived its server, removes the state file
     if not port_free(args.port):
         raise UsageError(f"port {args.port} on 127.0.0.1 is in use; pass --port")
     log_dir = sf.parent / "serve"
