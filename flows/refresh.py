@@ -229,15 +229,17 @@ def _compute(panel, params, runner, address, clock: StageClock) -> dict[str, pl.
     tables.update(lp_tables(dpanel, params, runner, address, params.get("years")))
     workcopy.kill_point("lp")
     clock.lap("lp-work")
-    tables["efficiency_sensitivity"] = compute_sensitivity(panel, tables, params)
+    tables["efficiency_sensitivity"] = compute_sensitivity(
+        panel, tables, _only(params, "dea", "production")
+    )
     clock.lap("sensitivity")
-    tables.update(compute_structure(panel, params))
+    tables.update(compute_structure(panel, _only(params, "indicators", "structure")))
     clock.lap("structure")
     tables.update(compute_coevolution(tables["composite_index"], params["coevolution"]))
     clock.lap("coevolution")
     # --- green TFP (issue 20): results.green_tfp only when config/green.toml names bad outputs
     tables.update(compute_green(tables, panel, params.get("green") or load_green_params()))
-    tables = with_quality(tables, panel, params)
+    tables = with_quality(tables, panel, _only(params, "green"))
     clock.lap("green-and-quality")
     return tables
 
@@ -252,3 +254,9 @@ def _report_file(db: str, run_id: str, logger) -> None:
         publish_report_artifact(db, run_id, out)
     except Exception as exc:  # noqa: BLE001 - the run is published; the report is a by-product
         logger.warning("report not written: %s", exc)
+
+
+def _only(params: dict, *names: str) -> dict:
+    """The parameter sections a task reads: its cache key holds nothing else (a DEA option
+    does not invalidate the structure tables)."""
+    return {name: params[name] for name in names if name in params}
