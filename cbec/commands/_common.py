@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import argparse
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.errors import InputError, UsageError
-from warehouse.readers.user_table import read_table  # noqa: F401 - the commands import it here
+
+if TYPE_CHECKING:  # polars is imported by the functions that use it: `--help` stays light
+    import polars as pl
+
+
+def read_table(path: str) -> pl.DataFrame:
+    """A user's CSV/XLSX/Parquet file (warehouse.readers.user_table, imported on first use)."""
+    from warehouse.readers.user_table import read_table as read
+
+    return read(path)
 
 
 def split_list(value: str | None) -> list[str]:
@@ -28,6 +36,7 @@ def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | N
     """Columns as a float64 numpy matrix (rows = observations); a non-numeric or missing
     cell raises InputError naming the row (1-based data row + header = file line) and column."""
     import numpy as np
+    import polars as pl
 
     out = np.empty((df.height, len(cols)), dtype=float)
     for k, c in enumerate(cols):
@@ -48,6 +57,8 @@ def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | N
 
 def write_output(df: pl.DataFrame, out: str | None) -> None:
     """Write to --out (CSV, or Parquet by suffix) or print a table to stdout."""
+    import polars as pl
+
     if out:
         if out.endswith(".parquet"):
             df.write_parquet(out)

@@ -31,12 +31,14 @@ import argparse
 import math
 import sys
 from pathlib import Path
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
 from cbec.errors import InputError, NumericalError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    import numpy as np
+    import polars as pl
 
 EXAMPLES = """examples (Zhejiang CBEC trade 2016–2020 of reference study D, shipped in data/):
   cbec coevolve data/zhejiang_cbec_2016_2020/zhejiang_cbec_trade.csv \\
@@ -121,6 +123,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _series(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    import numpy as np
+
     if len({args.x, args.y}) < 2:
         raise UsageError("--x and --y must be different columns")
     df = read_table(args.file)
@@ -165,6 +169,8 @@ def _fmt(v: float) -> str:
 
 
 def _param_table(f, args) -> pl.DataFrame:
+    import polars as pl
+
     names = list(f.params)
     return pl.DataFrame(
         {
@@ -179,6 +185,8 @@ def _param_table(f, args) -> pl.DataFrame:
 
 
 def _derived_rows(f, xn: str, yn: str) -> list[dict]:
+    import numpy as np
+
     an = f.analysis
     eig = np.asarray(an.eigenvalues, dtype=complex)
     nan = float("nan")
@@ -206,6 +214,9 @@ def _derived_rows(f, xn: str, yn: str) -> list[dict]:
 
 
 def _print_fit(f, args, t) -> None:
+    import numpy as np
+    import polars as pl
+
     model = "predator–prey" if f.model == "predator_prey" else "competition/mutualism"
     roles = " (x1 prey role, x2 predator role)" if f.model == "predator_prey" else ""
     print(f"Lotka–Volterra {model} fit: x1 = {args.x}, x2 = {args.y}{roles}")
@@ -265,6 +276,8 @@ def _print_fit(f, args, t) -> None:
 
 def _causality(args, t, x, y):
     """Run granger_var; returns (table or None, note)."""
+    import polars as pl
+
     from measures.causality import SeriesTooShortError, granger_var
 
     try:
@@ -370,6 +383,8 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _write_outputs(args, f, caus) -> None:
+    import polars as pl
+
     if f is not None:
         table = _param_table(f, args).with_columns(pl.lit("").alias("note"))
         table = pl.concat([table, pl.DataFrame(_derived_rows(f, args.x, args.y))], how="vertical")

@@ -15,13 +15,14 @@ E ≤ 0.8 "<U2> lagging", 0.8 < E ≤ 1.2 "synchronous", E > 1.2 "<U1> lagging";
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import num
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns, split_list
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples:
   printf 'province,cbec,logistics\\nA,0.6,0.6\\nB,0.8,0.2\\nC,0.1,0.5\\n' > u.csv
@@ -59,6 +60,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import numpy as np
+    import polars as pl
+
     from measures.coupling import coupling_frame
 
     subs = split_list(args.subsystems)

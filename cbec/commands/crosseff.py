@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import dmu_names, finite_matrix, num, require_rows
 from cbec.commands._common import (
@@ -30,6 +28,9 @@ from cbec.commands._common import (
     write_output,
 )
 from cbec.errors import InputError, NumericalError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples (DEAP 2.1's EG1 data, Coelli 1996):
   printf 'firm,y,x1,x2\\nA,1,2,5\\nB,2,2,4\\nC,3,6,6\\nD,1,3,2\\nE,2,6,2\\n' > eg1.csv
@@ -85,6 +86,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     import warnings
+
+    import numpy as np
+    import polars as pl
 
     from measures.dea.crosseff import appraisal_scores, cross_efficiency
     from measures.dea.game import GameConvergenceError, game_cross_efficiency

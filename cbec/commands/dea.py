@@ -21,9 +21,7 @@ is an error naming the file and line (exit code 3)."""
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import dmu_names, finite_matrix, num, require_rows
 from cbec.commands._common import (
@@ -35,6 +33,10 @@ from cbec.commands._common import (
     split_list,
 )
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec dea --help` stays light
+    import numpy as np
+    import polars as pl
 
 EXAMPLES = """examples (DEAP 2.1's EG1 data, Coelli 1996):
   printf 'firm,y,x1,x2\\nA,1,2,5\\nB,2,2,4\\nC,3,6,6\\nD,1,3,2\\nE,2,6,2\\n' > eg1.csv
@@ -108,6 +110,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str, dmu: str):
+    import numpy as np
+
     bad = np.argwhere(mat < 0)
     if bad.size:
         i, k = bad[0]
@@ -120,6 +124,8 @@ def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str,
 
 
 def _peer_str(names: list[str], lam_row: np.ndarray | None) -> str:
+    import numpy as np
+
     if lam_row is None:
         return ""
     idx = np.flatnonzero(np.nan_to_num(lam_row) > 1e-9)
@@ -165,6 +171,9 @@ def run_dea(
 ) -> pl.DataFrame:
     """One frontier per period group; `extra(rows, names, period)` replaces the model run
     (ddf, bootstrap, scale efficiency) and returns that group's frame."""
+    import numpy as np
+    import polars as pl
+
     from measures.dea.models import dea_model
 
     require_rows(df, file)
@@ -232,6 +241,8 @@ def _model(model: str, rts: str) -> str:
 
 def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
     """The per-group runner for ddf / bootstrap / scale efficiency (or None)."""
+    import numpy as np
+
     from cbec.commands import _dea_extra as ex
 
     radial = args.model in ("ccr", "bcc", "radial")
@@ -280,6 +291,8 @@ def _matrix(df: pl.DataFrame, cols: list[str], args) -> np.ndarray:
 
 def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str]) -> pl.DataFrame:
     """A DMU with every output 0 has the degenerate θ = 0: status says so (never "optimal")."""
+    import polars as pl
+
     if "score" not in out.columns or out.height != df.height:
         return out
     Y = df.select(pl.col(outputs).cast(pl.Float64)).to_numpy()
@@ -294,6 +307,8 @@ def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str])
 
 def handle(args: argparse.Namespace) -> int:
     import sys
+
+    import polars as pl
 
     from cbec.commands._common import write_output
 

@@ -15,11 +15,13 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns, split_list
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples:
   printf 'city,gdp,trade,pollution\\nA,10,5,3\\nB,20,8,6\\nC,15,2,1\\nD,30,9,8\\n' > ind.csv
@@ -77,6 +79,8 @@ def weights_path(out: str) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.entropy import ConstantIndicatorWarning, entropy_index, parse_indicators
 
     spec = split_list(args.indicators)

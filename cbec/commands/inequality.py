@@ -17,13 +17,15 @@ needs every value > 0: with a zero its rows are NaN and a note says so (METHODS 
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import num
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
 from cbec.errors import InputError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    import numpy as np
+    import polars as pl
 
 EXAMPLES = """examples (PySAL's Mexico per-capita GDP example has the same layout):
   printf 'state,region,pop,gdppc\\nA,east,10,30\\nB,east,20,25\\nC,west,15,10\\nD,west,5,12\\n' > r.csv
@@ -55,6 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(df: pl.DataFrame, v: np.ndarray, col: str, file: str, strict: bool) -> None:
+    import numpy as np
+
     bad = np.flatnonzero(v <= 0) if strict else np.flatnonzero(v < 0)
     if bad.size:
         i = int(bad[0])
@@ -64,6 +68,8 @@ def _check(df: pl.DataFrame, v: np.ndarray, col: str, file: str, strict: bool) -
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.inequality import inequality_long
 
     df = read_table(args.file)

@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import require_rows
 from cbec.commands._common import (
@@ -50,6 +49,9 @@ from cbec.commands._common import (
 )
 from cbec.errors import InputError, NumericalError, UsageError
 from measures.periods import order_periods
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    import polars as pl
 
 EXAMPLES = """examples (DEAP 2.1's EG4 data, Coelli 1996: 5 firms, 3 years, 1 input, 1 output):
   printf 'firm,year,y,x\\n1,1,1,2\\n2,1,2,4\\n3,1,3,3\\n4,1,4,5\\n5,1,5,6\\n1,2,1,2\\n2,2,3,4\\n3,2,4,3\\n4,2,3,5\\n5,2,5,5\\n1,3,1,2\\n2,3,3,4\\n3,3,4,3\\n4,3,3,5\\n5,3,5,5\\n' > eg4.csv
@@ -143,6 +145,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.dea.game import GameConvergenceError
     from measures.malmquist import PanelDataError, malmquist_panel
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import require_rows
 from cbec.commands._common import add_out, read_table, require_columns, write_output
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples:
   cbec synergy panel.csv --id province --period year \\
@@ -72,6 +74,8 @@ def parse_subsystems(specs: list[str]) -> dict[str, list[tuple[str, str]]]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.synergy import synergy_frame
 
     subs = parse_subsystems(args.subsystem)
