@@ -310,7 +310,7 @@ def handle(args: argparse.Namespace) -> int:
 
     import polars as pl
 
-    from cbec.commands._common import write_output
+    from cbec.commands._common import emit
 
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
@@ -338,5 +338,31 @@ def handle(args: argparse.Namespace) -> int:
     if args.bootstrap:
         print(f"Simar–Wilson bootstrap: B = {args.bootstrap}, seed {args.seed}, basic "
               f"{100 * (1 - args.alpha):g}% intervals (METHODS §9.11)", file=sys.stderr)  # fmt: skip
-    write_output(out, args.out)
+    from cbec.output.summaries import dea_sheets, dea_summary
+
+    score = "ddf" if args.model == "ddf" else "te_crs" if args.scale_efficiency else "score"
+    emit(args, {"results": out}, method=_method(args, orientation, rts), summary=dea_summary(out, score),
+         sheets=dea_sheets(out), formats=FORMATS)  # fmt: skip
     return 0
+
+
+# Excel display formats (the cell keeps 14 significant digits): DEAP prints scores with 3
+# decimals; 6 here, the precision of HiGHS's default optimality tolerance (1e-7).
+FORMATS = {"score": "0.000000", "phi": "0.000000", "te_": "0.000000", "scale": "0.000000",
+           "ddf": "0.000000", "beta_": "0.000000", "ci": "0.000000", "lambda": "0.000000"}  # fmt: skip
+
+
+def _method(args, orientation: str, rts: str) -> str:
+    """The method line of the Excel header and the summary (METHODS sections of --help)."""
+    if args.model == "ddf":
+        kind = "non-radial " if args.nonradial else ""
+        return f"{kind}directional distance function, {rts.upper()} (METHODS §9.9)"
+    name = {"ccr": "CCR", "bcc": "BCC", "radial": "radial", "sbm": "SBM (Tone 2001)",
+            "super": "super-efficiency (Andersen–Petersen)", "super-sbm": "super-SBM (Tone 2002)"}[args.model]  # fmt: skip
+    how = "non-oriented" if orientation == "none" else f"{orientation}-oriented"
+    extra = ""
+    if args.bootstrap:
+        extra = f", Simar–Wilson bootstrap B = {args.bootstrap} (METHODS §9.11)"
+    elif args.scale_efficiency:
+        extra = ", scale efficiency (METHODS §9.1)"
+    return f"{name} {how}, {rts.upper()} (METHODS §9.1–9.4){extra}"
