@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def table_text(df: pl.DataFrame, width: int | None = None, keep: int = 1) -> str
         rows = rows[:100] + [None] + rows[-10:]
     numeric = [t.is_numeric() or t == pl.Boolean for t in df.schema.values()]
     text = [[cell(v) for v in r] if r is not None else None for r in rows]
-    widths = [max([len(c)] + [len(r[j]) for r in text if r is not None])
+    widths = [max([width_of(c)] + [width_of(r[j]) for r in text if r is not None])
               for j, c in enumerate(df.columns)]  # fmt: skip
     blocks, cur, used = [], [], 0
     keep = min(keep, len(df.columns))
@@ -71,18 +72,24 @@ def table_text(df: pl.DataFrame, width: int | None = None, keep: int = 1) -> str
     return "\n".join(out).rstrip("\n")
 
 
+def width_of(s: str) -> int:
+    """Terminal columns of `s`: CJK (wide/full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
 def _pad(s: str, w: int, right: bool) -> str:
-    return s.rjust(w) if right else s.ljust(w)
+    gap = " " * max(w - width_of(s), 0)
+    return gap + s if right else s + gap
 
 
 def summary_text(title: str, items: list[tuple[str, object]]) -> str:
     """A DEAP-style block: a title line, then `label : value` lines aligned on the colon."""
     if not items:
         return ""
-    w = max(len(k) for k, _ in items)
-    lines = [title, "─" * max(len(title), 20)]
+    w = max(width_of(k) for k, _ in items)
+    lines = [title, "─" * max(width_of(title), 20)]
     for k, v in items:
-        lines.append(f"{k.ljust(w)} : {cell(v) if not isinstance(v, str) else v}")
+        lines.append(f"{_pad(k, w, False)} : {cell(v) if not isinstance(v, str) else v}")
     return "\n".join(lines)
 
 
