@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
@@ -318,20 +317,7 @@ def _causality(args, t, x, y):
     return out, ""
 
 
-def _side_path(out: str, tag: str) -> str:
-    p = Path(out)
-    return str(p.with_name(f"{p.stem}_{tag}{p.suffix or '.csv'}"))
-
-
-def _write(df: pl.DataFrame, path: str) -> None:
-    if path.endswith(".parquet"):
-        df.write_parquet(path)
-    else:
-        df.write_csv(path)
-
-
 def handle(args: argparse.Namespace) -> int:
-    from measures.coevolution import IdentificationError, fit_lv
 
     if args.bootstrap < 0:
         raise UsageError("--bootstrap must be ≥ 0")
@@ -342,6 +328,42 @@ def handle(args: argparse.Namespace) -> int:
     if args.bootstrap and args.method == "discrete":
         raise UsageError("--bootstrap applies to --method ode_nls")
     t, x, y = _series(args)
+    import contextlib
+    import io
+
+    quiet = args.quiet or args.json  # the report below goes nowhere; files and JSON stay
+    with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+        f, caus = _fit_and_print(args, t, x, y)
+    from cbec.commands._coevolve_out import _method, _tables, _write_outputs
+
+    tables = _tables(args, f, caus)
+    if args.out:
+        _write_outputs(args, tables)
+    if args.json:
+        from cbec.output.terminal import json_text
+
+        status = {} if f is None else {"status": f.status, "stability": f.analysis.stability,
+                                       "interaction": f.interaction}  # fmt: skip
+        print(json_text(tables, status, _method(args)))
+    lv_failed = f is None or f.status in ("not_identified", "not_converged")
+    if lv_failed and f is not None:
+        why = next((w for w in f.warnings if "singular" in w or "converge" in w), f.status)
+        print(
+            f"cbec coevolve: {args.file}: the {args.model} model is not identified by these "
+            f"{f.n_obs} points ({why}); see the warnings above",
+            file=sys.stderr,
+        )
+    # exit 5 only when nothing requested was estimated: with --causality, complete causality
+    # results exit 0 whatever the LV status (which is printed and written with the results)
+    if lv_failed and caus is None:
+        return NumericalError.exit_code
+    return 0
+
+
+def _fit_and_print(args: argparse.Namespace, t, x, y):
+    """The Lotka–Volterra fit (and --causality) with the printed report: (fit | None, table)."""
+    from measures.coevolution import IdentificationError, fit_lv
+
     model = MODEL_NAMES[args.model]
     f, lv_error = None, ""
     try:
@@ -365,37 +387,4 @@ def handle(args: argparse.Namespace) -> int:
         caus, note = _causality(args, t, x, y)
         if note:
             print(f"\n{note}")
-    if args.out:
-        _write_outputs(args, f, caus)
-    lv_failed = f is None or f.status in ("not_identified", "not_converged")
-    if lv_failed and f is not None:
-        why = next((w for w in f.warnings if "singular" in w or "converge" in w), f.status)
-        print(
-            f"cbec coevolve: {args.file}: the {args.model} model is not identified by these "
-            f"{f.n_obs} points ({why}); see the warnings above",
-            file=sys.stderr,
-        )
-    # exit 5 only when nothing requested was estimated: with --causality, complete causality
-    # results exit 0 whatever the LV status (which is printed and written with the results)
-    if lv_failed and caus is None:
-        return NumericalError.exit_code
-    return 0
-
-
-def _write_outputs(args, f, caus) -> None:
-    import polars as pl
-
-    if f is not None:
-        table = _param_table(f, args).with_columns(pl.lit("").alias("note"))
-        table = pl.concat([table, pl.DataFrame(_derived_rows(f, args.x, args.y))], how="vertical")
-        meta = pl.DataFrame({"model": [f.model], "method": [f.method], "status": [f.status],
-                             "stability": [f.analysis.stability], "interaction": [f.interaction],
-                             "ci_method": [f.ci_method], "message": [f.message],
-                             "stability_share": [f.stability_share]})  # fmt: skip
-        table = table.join(meta, how="cross")
-        _write(table, args.out)
-        print(f"\nwrote {table.height} rows to {args.out}")
-    if caus is not None:
-        cp = _side_path(args.out, "causality")
-        _write(caus, cp)
-        print(f"wrote {caus.height} causality rows to {cp}")
+    return f, caus

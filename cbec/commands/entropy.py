@@ -6,8 +6,8 @@ Output: one row per input row with the id, the period (when --period is given) a
 `cbec coupling`. The shift that keeps log(0) out of the weights (ε = 1e-4 added, or --shift
 rescale to [a, b], or --shift none) changes the weights only; --score shifted gives the
 literal S = Σ_j w_j z'_ij of METHODS §4.2 on the shifted values (in [ε, 1 + ε] with --shift
-add, as the warehouse composite). --normalise sum scores are in the indicators' units and
-need --score shifted. Files keep 14 significant digits (--digits N: N decimals).
+add, as the warehouse composite). --normalise sum scores are in the indicators' units
+(--score shifted is their DEFAULT). Files keep 14 significant digits (--digits N: N decimals).
 The weights table (indicator,
 direction, weight, entropy, divergence, constant; per period with --scope by_year) is printed;
 with --out it is also written next to the scores as <name>_weights.<ext>.
@@ -33,7 +33,7 @@ EXAMPLES = """examples:
   cbec entropy ind.csv --id city --indicators gdp,trade,-pollution
   cbec entropy panel.csv --id province --period year --indicators=-energy,gdp,express \\
       --scope by_year --out scores.csv          # also writes scores_weights.csv
-  cbec entropy ind.csv --id city --indicators gdp,trade --normalise sum --score shifted
+  cbec entropy ind.csv --id city --indicators gdp,trade --normalise sum   # classical MCDM form
   cbec entropy data/nbs_prov_ecommerce_internet_2020_2024/ecommerce_internet_2020_2024.csv \\
       --id province --period year --subsystem ec=ec_sales_100m_yuan,ec_firms \\
       --subsystem net=broadband_users_10k,mobile_internet_users_10k --out u.csv
@@ -85,9 +85,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rescale", default="0.01,0.99", metavar="A,B",
                    help="target interval for --shift rescale (DEFAULT 0.01,0.99)")  # fmt: skip
     p.add_argument(
-        "--score", choices=["unit", "shifted"], default="unit",
-        help="unit (DEFAULT): Σ w z on the min–max values, in [0, 1] | shifted: Σ w z' on the "
-        "shifted values (METHODS §4.2; up to 1 + ε with --shift add)",
+        "--score", choices=["unit", "shifted"],
+        help="unit (DEFAULT with --normalise minmax): Σ w z on the min–max values, in [0, 1] | "
+        "shifted (DEFAULT with --normalise sum): Σ w z' on the shifted values (METHODS §4.2; up "
+        "to 1 + ε with --shift add)",
     )  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
@@ -128,8 +129,10 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("an indicator is listed twice in --indicators/--subsystem")
     if args.scope == "by_year" and not args.period:
         raise UsageError("--scope by_year needs --period")
+    if args.score is None:
+        args.score = "shifted" if args.normalise == "sum" else "unit"
     if args.normalise == "sum" and args.score == "unit":
-        raise UsageError("--normalise sum scores are not in [0, 1]: add --score shifted")
+        raise UsageError("--normalise sum scores are not in [0, 1]: use --score shifted")
     try:
         a, b = (float(v) for v in args.rescale.split(","))
     except ValueError:

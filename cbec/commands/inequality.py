@@ -109,7 +109,12 @@ def handle(args: argparse.Namespace) -> int:
         .alias("measure"),
         "value",
     )
-    from cbec.commands._common import write_output
+    from cbec.commands._common import emit
 
-    write_output(out, args.out)
+    wide = out.filter(pl.col("measure").is_in(["cv", "gini", "theil_t", "theil_l"]))
+    summary = [(f"{m}{'' if p is None else f' {p}'}", v) for p, m, v in wide.head(40).iter_rows()]
+    emit(args, {"results": out}, summary=summary, units=f"{args.value}: as in the input file",
+         method="inequality: CV, Gini, Theil T/L" + (", Dagum Gini decomposition" if args.group
+                                                      else "") + " (METHODS §5)",
+         formats={"value": "0.000000"})  # fmt: skip
     return 0

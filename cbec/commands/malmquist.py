@@ -42,10 +42,10 @@ from cbec.commands._checks import require_rows
 from cbec.commands._common import (
     Progress,
     add_out,
+    emit,
     read_table,
     require_columns,
     split_list,
-    write_output,
 )
 from cbec.errors import InputError, NumericalError, UsageError
 from measures.periods import order_periods
@@ -224,13 +224,36 @@ def handle(args: argparse.Namespace) -> int:
     )
     summary = res.summary()
     if args.summary:
-        summary.write_csv(args.summary)
+        from cbec.output.writers import write_csv
+
+        write_csv(summary, args.summary, bom=not args.no_bom, digits=args.digits)
         print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
-    elif args.out:
-        with pl.Config(tbl_rows=60, tbl_cols=20, tbl_width_chars=200):
-            print(res.by_period(), file=sys.stderr)
-    write_output(out, args.out)
+    _emit(args, out, res)
     return 0
+
+
+def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
+    """Results, then DEAP's summaries of annual and of DMU (firm) geometric means."""
+    from cbec.output.summaries import labelled_means
+
+    annual = labelled_means(res.by_period(), "period")
+    firms = labelled_means(res.by_dmu(), "dmu")
+    overall = annual.row(annual.height - 1, named=True)
+    comps = [c for c in annual.columns if c not in ("period", "n")]
+    summary = [("DMUs", res.by_dmu().height - 1), ("periods", len(res.periods)),
+               *((f"geometric mean {c}", overall[c]) for c in comps)]  # fmt: skip
+    method = (f"Malmquist index, {args.frontier} frontier, {args.decomposition.upper()} "
+              f"decomposition, {args.orientation}-oriented (METHODS §9.7)")  # fmt: skip
+    sheets = {"results": out, "annual means": annual, "DMU means": firms}
+    emit(args, {"results": out}, method=method, summary=summary, sheets=sheets,
+         formats={c: "0.000000" for c in comps})  # fmt: skip
+    if not (args.quiet or args.json):
+        from cbec.output.terminal import table_text
+
+        print("\nannual means (geometric mean over DMUs of each period pair)")
+        print(table_text(annual, keep=1))
+        print("\nDMU means (geometric mean over period pairs of each DMU)")
+        print(table_text(firms, keep=1))
 
 
 def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit) -> int:
@@ -270,5 +293,7 @@ def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit
         raise UsageError(str(exc)) from exc
     for note in res.notes:
         print(f"note: {note}", file=sys.stderr)
-    write_output(res.table(), args.out)
+    idx = "Malmquist–Luenberger" if args.index == "ml" else "Luenberger"
+    emit(args, {"results": res.table()}, method=f"{idx} index with bad outputs, {args.frontier} "
+         "frontier (METHODS §9.9–9.10)")  # fmt: skip
     return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cbec.commands._checks import require_rows
-from cbec.commands._common import add_out, read_table, require_columns, write_output
+from cbec.commands._common import add_out, emit, read_table, require_columns
 from cbec.errors import InputError, UsageError
 
 if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
@@ -103,10 +103,23 @@ def handle(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InputError(str(exc), file=args.file) from exc
     syn = syn.rename({args.id: "id"}).with_columns(pl.col("id").cast(pl.Utf8))
-    if args.out:
+    if args.out and not args.out.lower().endswith(".xlsx"):
+        from cbec.output.writers import write_csv
+
         p = Path(args.out)
         op = p.with_name(f"{p.stem}_order{p.suffix or '.csv'}")
-        order.write_parquet(op) if op.suffix == ".parquet" else order.write_csv(op)
+        if op.suffix == ".parquet":
+            order.write_parquet(op)
+        else:
+            write_csv(order, str(op), bom=not args.no_bom, digits=args.digits)
         print(f"wrote {order.height} order-degree rows to {op}")
-    write_output(syn, args.out)
+    s = syn["synergy"]
+    grades = syn.group_by("grade").len().sort("len", descending=True)
+    summary = [("rows", syn.height), ("subsystems", ", ".join(subs)), ("mean synergy", s.mean()),
+               ("min synergy", s.min()), ("max synergy", s.max()),
+               ("grades", ", ".join(f"{g} {n}" for g, n in grades.iter_rows()))]  # fmt: skip
+    emit(args, {"synergy": syn, "order degrees": order}, summary=summary,
+         sheets={"synergy": syn, "order degrees": order},
+         method=f"composite-system synergy degree, {args.method} mean (METHODS §7)",
+         formats={"synergy": "0.000000", "order_": "0.000000"})  # fmt: skip
     return 0
