@@ -162,7 +162,7 @@ def _out_path(value: str) -> str:
     try:
         check_suffix(value)
     except UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc).removeprefix(f"--out {value}: ")) from None
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--out ")) from None
     return value
 
 

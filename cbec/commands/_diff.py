@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
-    import polars as pl
-
+import polars as pl
 
 # string columns that carry results, not identity: compared as values, keys only as a last resort
 VALUE_TEXT = {
@@ -49,8 +46,6 @@ ABS_TOL = 1e-12
 
 def natural_key(a: pl.DataFrame, b: pl.DataFrame) -> list[str]:
     """Label columns that identify a row in both runs (unique on each side)."""
-    import polars as pl
-
     cols = [c for c in a.columns if c in b.columns]
     schema = a.schema
 
@@ -90,8 +85,6 @@ def _fin(v):
 
 def diff_table(a: pl.DataFrame | None, b: pl.DataFrame | None, top: int = 10) -> dict:
     """Compare one result table between run A and run B."""
-    import polars as pl
-
     out: dict = {
         "rows_a": None if a is None else a.height,
         "rows_b": None if b is None else b.height,
@@ -365,8 +358,6 @@ def print_diff(db, run_a: str, run_b: str, top: int = 10, as_json: bool = False)
 
 def _as_text(col: str, schema: pl.Schema) -> pl.Expr:
     """A column as comparable text (list columns such as `quality` joined)."""
-    import polars as pl
-
     e = pl.col(col)
     if isinstance(schema[col], pl.List):
         e = e.cast(pl.List(pl.Utf8)).list.join("; ")

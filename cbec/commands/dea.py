@@ -195,7 +195,8 @@ def run_dea(
             if len(set(gnames)) != len(gnames):
                 dup = next(n for n in gnames if gnames.count(n) > 1)
                 where = f" in period {pv}" if period else ""
-                raise InputError(f"DMU {dup!r} appears more than once{where}", file=file)
+                hint = "" if period else "; a panel? give --period COLUMN (one frontier a period)"
+                raise InputError(f"DMU {dup!r} appears more than once{where}{hint}", file=file)
             if extra is not None:
                 frames.append(extra(rows, gnames, pv))
                 progress.step()

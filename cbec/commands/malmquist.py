@@ -137,9 +137,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     g.add_argument("--bad-disposability", choices=["weak", "strong"], default="weak",
                    help="weak (DEFAULT, Σλb = b − βg_b) | strong (≤)")  # fmt: skip
-    p.add_argument(
-        "--jobs", type=int, default=1, help="threads for the LPs (DEFAULT 1, fastest on 2 cores)"
-    )
+    p.add_argument("--jobs", type=int, default=1,
+                   help="threads for the LPs (DEFAULT 1, fastest on 2 cores)")  # fmt: skip
     add_out(p)
     p.set_defaults(handler=handle)
 
@@ -222,12 +221,6 @@ def handle(args: argparse.Namespace) -> int:
     out = out.with_columns(
         pl.col("dmu").cast(pl.Utf8),
     )
-    summary = res.summary()
-    if args.summary:
-        from cbec.output.writers import write_csv
-
-        write_csv(summary, args.summary, bom=not args.no_bom, digits=args.digits)
-        print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
     _emit(args, out, res)
     return 0
 
@@ -235,6 +228,12 @@ def handle(args: argparse.Namespace) -> int:
 def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
     """Results, then DEAP's summaries of annual and of DMU (firm) geometric means."""
     from cbec.output.summaries import labelled_means
+    from cbec.output.writers import write_csv
+
+    if args.summary:
+        summary = res.summary()
+        write_csv(summary, args.summary, bom=not args.no_bom, digits=args.digits)
+        print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
 
     annual = labelled_means(res.by_period(), "period")
     firms = labelled_means(res.by_dmu(), "dmu")
