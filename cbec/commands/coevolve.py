@@ -117,7 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="integration-order rule before Granger (DEFAULT toda-yamamoto; size/power "
         "table in bench/granger_size_power.md)",
     )  # fmt: skip
-    add_out(p)
+    add_out(p, digits_note="estimates: their precision is the interval columns")
     p.set_defaults(handler=handle)
 
 

@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--k", type=float, default=2.0,
                    help="Liao's adjustment coefficient k for --model liao (DEFAULT 2)")  # fmt: skip
-    add_out(p)
+    add_out(p, digits_note="closed form: every digit is exact to float precision")
     p.set_defaults(handler=handle)
 
 

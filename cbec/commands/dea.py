@@ -105,7 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--scale-efficiency", action="store_true",
         help="θ_CRS, θ_VRS, θ_NIRS, scale efficiency and the RTS class (crs/drs/irs)",
     )  # fmt: skip
-    add_out(p)
+    add_out(
+        p,
+        digits_note="LP optima are exact to HiGHS's tolerance 1e-7: --digits 6 keeps what the method guarantees (the .xlsx shows 6 decimals)",
+    )
     p.set_defaults(handler=handle)
 
 

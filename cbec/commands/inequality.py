@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Gini × n/(n−1) (the unbiased small-sample form; DEFAULT off)")  # fmt: skip
     p.add_argument("--ddof", type=int, choices=[0, 1], default=0,
                    help="CV standard deviation ddof (DEFAULT 0, population σ)")  # fmt: skip
-    add_out(p)
+    add_out(p, digits_note="closed form: every digit is exact to float precision")
     p.set_defaults(handler=handle)
 
 

@@ -121,6 +121,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--period-order", help="periods in time order, comma-separated (DEFAULT: natural)"
     )
+    _green_options(p)
+    p.add_argument("--jobs", type=int, default=1,
+                   help="threads for the LPs (DEFAULT 1, fastest on 2 cores)")  # fmt: skip
+    add_out(
+        p,
+        digits_note="ratios of LP optima, exact to about 1e-7: --digits 6 keeps what the method guarantees",
+    )
+    p.set_defaults(handler=handle)
+
+
+def _green_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("green productivity (METHODS §9.9–9.10)")
     g.add_argument(
         "--index", choices=["malmquist", "ml", "luenberger"], default="malmquist",
@@ -137,10 +148,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     g.add_argument("--bad-disposability", choices=["weak", "strong"], default="weak",
                    help="weak (DEFAULT, Σλb = b − βg_b) | strong (≤)")  # fmt: skip
-    p.add_argument("--jobs", type=int, default=1,
-                   help="threads for the LPs (DEFAULT 1, fastest on 2 cores)")  # fmt: skip
-    add_out(p)
-    p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base", choices=["previous", "fixed"], default="previous",
                    help="t0 = the previous period (DEFAULT) or a fixed base period")  # fmt: skip
     p.add_argument("--base-year", type=int, help="base period for --base fixed (DEFAULT first)")
-    add_out(p)
+    add_out(p, digits_note="closed form: every digit is exact to float precision")
     p.set_defaults(handler=handle)
 
 
