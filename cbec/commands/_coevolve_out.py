@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def _side_path(out: str, tag: str) -> str:
@@ -19,8 +23,6 @@ def _method(args: argparse.Namespace) -> str:
 
 def _tables(args, f, caus) -> dict:
     import polars as pl
-
-    from cbec.commands.coevolve import _derived_rows, _param_table
 
     tables = {}
     if f is not None:
@@ -55,3 +57,48 @@ def _write_outputs(args, tables: dict) -> None:
             write_csv(df, path, bom=not args.no_bom, digits=args.digits)
         what = "rows" if name == "parameters" else "causality rows"
         say(f"{'' if name == 'causality' else chr(10)}wrote {df.height} {what} to {path}")
+
+
+def _param_table(f, args) -> pl.DataFrame:
+    import polars as pl
+
+    names = list(f.params)
+    return pl.DataFrame(
+        {
+            "parameter": names,
+            "estimate": [float(f.params[k]) for k in names],
+            "se": [float(f.se[k]) for k in names],
+            "ci_low": [float(f.ci_low[k]) for k in names],
+            "ci_high": [float(f.ci_high[k]) for k in names],
+            "discrete_start": [float(f.discrete.params[k]) for k in names],
+        }
+    )
+
+
+def _derived_rows(f, xn: str, yn: str) -> list[dict]:
+    import numpy as np
+
+    an = f.analysis
+    eig = np.asarray(an.eigenvalues, dtype=complex)
+    nan = float("nan")
+    rows = [
+        (f"{xn}_star", an.equilibrium[0], "equilibrium x1*"),
+        (f"{yn}_star", an.equilibrium[1], "equilibrium x2*"),
+        ("eig1_real", eig[0].real, "Jacobian eigenvalue at the equilibrium"),
+        ("eig1_imag", eig[0].imag, ""),
+        ("eig2_real", eig[1].real, ""),
+        ("eig2_imag", eig[1].imag, ""),
+        ("period", an.period, "2π/|Im λ| of the linearised oscillation"),
+        (f"r2_{xn}", f.r2[0], "R² of levels"),
+        (f"r2_{yn}", f.r2[1], "R² of levels"),
+        (f"mape_{xn}", f.mape[0], "MAPE of levels, %"),
+        (f"mape_{yn}", f.mape[1], "MAPE of levels, %"),
+        ("ssr_log", f.ssr_log, "SSR of log levels (ode_nls)"),
+        ("cond_jtj", f.cond_jtj, "condition number of JᵀJ (ode_nls)"),
+        ("n_obs", float(f.n_obs), ""),
+    ]
+    return [
+        {"parameter": k, "estimate": float(v), "se": nan, "ci_low": nan, "ci_high": nan,
+         "discrete_start": nan, "note": note}
+        for k, v, note in rows
+    ]  # fmt: skip

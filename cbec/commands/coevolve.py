@@ -37,7 +37,6 @@ from cbec.errors import InputError, NumericalError, UsageError
 
 if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
     import numpy as np
-    import polars as pl
 
 EXAMPLES = """examples (Zhejiang CBEC trade 2016–2020 of reference study D, shipped in data/):
   cbec coevolve data/zhejiang_cbec_2016_2020/zhejiang_cbec_trade.csv \\
@@ -167,51 +166,6 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
-def _param_table(f, args) -> pl.DataFrame:
-    import polars as pl
-
-    names = list(f.params)
-    return pl.DataFrame(
-        {
-            "parameter": names,
-            "estimate": [float(f.params[k]) for k in names],
-            "se": [float(f.se[k]) for k in names],
-            "ci_low": [float(f.ci_low[k]) for k in names],
-            "ci_high": [float(f.ci_high[k]) for k in names],
-            "discrete_start": [float(f.discrete.params[k]) for k in names],
-        }
-    )
-
-
-def _derived_rows(f, xn: str, yn: str) -> list[dict]:
-    import numpy as np
-
-    an = f.analysis
-    eig = np.asarray(an.eigenvalues, dtype=complex)
-    nan = float("nan")
-    rows = [
-        (f"{xn}_star", an.equilibrium[0], "equilibrium x1*"),
-        (f"{yn}_star", an.equilibrium[1], "equilibrium x2*"),
-        ("eig1_real", eig[0].real, "Jacobian eigenvalue at the equilibrium"),
-        ("eig1_imag", eig[0].imag, ""),
-        ("eig2_real", eig[1].real, ""),
-        ("eig2_imag", eig[1].imag, ""),
-        ("period", an.period, "2π/|Im λ| of the linearised oscillation"),
-        (f"r2_{xn}", f.r2[0], "R² of levels"),
-        (f"r2_{yn}", f.r2[1], "R² of levels"),
-        (f"mape_{xn}", f.mape[0], "MAPE of levels, %"),
-        (f"mape_{yn}", f.mape[1], "MAPE of levels, %"),
-        ("ssr_log", f.ssr_log, "SSR of log levels (ode_nls)"),
-        ("cond_jtj", f.cond_jtj, "condition number of JᵀJ (ode_nls)"),
-        ("n_obs", float(f.n_obs), ""),
-    ]
-    return [
-        {"parameter": k, "estimate": float(v), "se": nan, "ci_low": nan, "ci_high": nan,
-         "discrete_start": nan, "note": note}
-        for k, v, note in rows
-    ]  # fmt: skip
-
-
 def _print_fit(f, args, t) -> None:
     import numpy as np
     import polars as pl
@@ -230,6 +184,8 @@ def _print_fit(f, args, t) -> None:
     print(f"\nParameters ({int(round(f.level * 100))}% intervals: {ci})")
     with pl.Config(tbl_rows=50, tbl_cols=20, tbl_width_chars=200, float_precision=6,
                    tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):  # fmt: skip
+        from cbec.commands._coevolve_out import _param_table
+
         print(_param_table(f, args))
     an = f.analysis
     eig = np.asarray(an.eigenvalues, dtype=complex)

@@ -47,7 +47,9 @@ def table_text(df: pl.DataFrame, width: int | None = None, keep: int = 1) -> str
     text = [[cell(v) for v in r] if r is not None else None for r in rows]
     widths = [max([width_of(c)] + [width_of(r[j]) for r in text if r is not None])
               for j, c in enumerate(df.columns)]  # fmt: skip
-    blocks, cur, used = [], [], 0
+    blocks: list[list[int]] = []
+    cur: list[int] = []
+    used = 0
     keep = min(keep, len(df.columns))
     head = list(range(keep))
     for j in range(keep, len(df.columns)):

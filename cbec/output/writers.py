@@ -86,8 +86,8 @@ def write_xlsx(
     """One sheet per table: the `header` lines (units, method, source file), a blank row, then
     the column names (bold, frozen) and the rows. `number_format` maps a column-name prefix to
     an Excel format (display only: the cell keeps the full value)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
 
     wb = Workbook()
     wb.remove(wb.active)
