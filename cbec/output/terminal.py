@@ -38,7 +38,7 @@ def table_text(df: pl.DataFrame, width: int | None = None, keep: int = 1) -> str
     import polars as pl
 
     width = width or shutil.get_terminal_size((120, 24)).columns
-    rows = list(df.iter_rows())
+    rows: list[tuple | None] = list(df.iter_rows())
     cut = 0
     if len(rows) > MAX_ROWS:
         cut = len(rows) - 110
