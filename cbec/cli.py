@@ -1,15 +1,16 @@
 """The `cbec` command. Each sub-command lives in `cbec/commands/<name>.py` and exposes
-`register(subparsers)`; this module discovers them, so commands can be added without
-touching this file. Handlers return an int exit code (see cbec.errors)."""
+`register(subparsers)`; `cbec.commands.COMMANDS` lists them with their one-line help, so
+`cbec --help` needs no command module and `cbec NAME …` imports only `cbec.commands.NAME`
+(start-up: see tests/test_cli_startup.py). Handlers return an int exit code (see cbec.errors)."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
 import sys
+from collections.abc import Iterable
 
-from cbec import commands
+from cbec.commands import COMMANDS
 from cbec.errors import CbecError
 
 DESCRIPTION = """cbec-observatory: regional development indicators from official Chinese statistics.
@@ -21,17 +22,30 @@ Analyses on any CSV (no warehouse needed): dea, crosseff, malmquist, entropy,
 Run `cbec COMMAND --help` for the options and examples of each command."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser (every command module imported and registered), or with `load` only
+    those commands: the others get a placeholder parser carrying their help line."""
     parser = argparse.ArgumentParser(
         prog="cbec", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"cbec.commands.{mod.name}")
-        module.register(sub)
+    wanted = set(COMMANDS if load is None else load)
+    for name, help_line in COMMANDS.items():
+        if name in wanted:
+            importlib.import_module(f"cbec.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=help_line, add_help=False)
     return parser
+
+
+def chosen_command(argv: list[str]) -> str | None:
+    """The sub-command named in argv (the top-level parser has no option but -h)."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str] | None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    name = chosen_command(argv)
+    parser = build_parser([name] if name else [])
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()

@@ -126,8 +126,12 @@ def entropy_weights(
 ) -> EntropyResult:
     """Entropy weights and composite scores on one set of observations (METHODS §4.1–4.2).
 
-    score="z" (DEFAULT): S_i = Σ_j w_j z'_ij; score="p": S_i = Σ_j w_j p_ij. `scale` = 100
-    gives the ×100 form. A constant indicator gets w = 0 with a ConstantIndicatorWarning."""
+    score="z" (DEFAULT): S_i = Σ_j w_j z'_ij, which lies in [ε, 1 + ε] for shift="add" (the
+    log(0) shift enters the score: a unit best on every indicator scores 1 + ε);
+    score="unit": S_i = Σ_j w_j z_ij on the min–max values before the shift, in [0, 1] exactly
+    (the weights are the same; S_unit = S_z − ε for shift="add"), the form `cbec coupling`
+    reads; score="p": S_i = Σ_j w_j p_ij. `scale` = 100 gives the ×100 form.
+    A constant indicator gets w = 0 with a ConstantIndicatorWarning."""
     x = np.asarray(x, dtype=float)
     if x.shape[0] < 2:
         raise ValueError("entropy weights need at least 2 observations (k = 1/ln n, n = 1)")
@@ -144,12 +148,39 @@ def entropy_weights(
     w, e, dvg = weights_from_z(z, constant)
     if score == "z":
         s = z @ w
+    elif score == "unit":
+        s = unit_scores(_unshifted(z, normalise, shift, epsilon, rescale) @ w)
     elif score == "p":
         colsum = z.sum(axis=0)
         s = (z / np.where(colsum > 0, colsum, 1.0)) @ w
     else:
-        raise ValueError(f"score must be 'z' or 'p', got {score!r}")
+        raise ValueError(f"score must be 'z', 'unit' or 'p', got {score!r}")
     return EntropyResult(w, e, dvg, z, s * scale, constant)
+
+
+FLOAT_SLACK = 1e-9  # rounding of Σ w_j z_ij (Σ w_j = 1 ± ulps) clipped; anything larger raises
+
+
+def _unshifted(
+    z: np.ndarray, normalise: str, shift: str, epsilon: float, rescale: tuple[float, float]
+) -> np.ndarray:
+    """z_ij ∈ [0, 1] of METHODS §4.1 before the log(0) shift (score="unit")."""
+    if normalise != "minmax":
+        raise ValueError("score='unit' needs normalise='minmax' (the sum form is not in [0, 1])")
+    if shift == "add":
+        return z - float(epsilon)
+    if shift == "rescale":
+        a, b = float(rescale[0]), float(rescale[1])
+        return (z - a) / (b - a)
+    return z
+
+
+def unit_scores(s: np.ndarray) -> np.ndarray:
+    """Scores in [0, 1] exactly: float error of at most FLOAT_SLACK outside is clipped."""
+    s = np.asarray(s, dtype=float)
+    if (s < -FLOAT_SLACK).any() or (s > 1 + FLOAT_SLACK).any():
+        raise ValueError(f"composite score outside [0, 1] by more than {FLOAT_SLACK:g}")
+    return np.clip(s, 0.0, 1.0)
 
 
 def parse_indicators(spec: Any) -> tuple[list[str], list[str]]:

@@ -74,7 +74,7 @@ def test_main_maps_errors_to_exit_codes(exc, code, capsys, monkeypatch):
     def handler(args):
         raise exc
 
-    monkeypatch.setattr("cbec.cli.build_parser", lambda: parser)
+    monkeypatch.setattr("cbec.cli.build_parser", lambda load=None: parser)
     parser.set_defaults(handler=handler, command="x")
     assert main([]) == code
     err = capsys.readouterr().err

@@ -35,7 +35,15 @@ def test_entropy_cli(tmp_path, capsys):
     x = pl.read_csv(f).select("gdp", "trade", "pollution").to_numpy().astype(float)
     r = entropy_weights(x, ["+", "+", "-"])
     np.testing.assert_allclose(w["weight"].to_numpy(), r.weights)
-    np.testing.assert_allclose(s["score"].to_numpy(), r.scores)
+    # DEFAULT --score unit: Σ w z on the min–max values (in [0, 1]); METHODS §4.2's shifted
+    # form is the same minus nothing but ε·Σw = ε
+    unit = entropy_weights(x, ["+", "+", "-"], score="unit").scores
+    np.testing.assert_allclose(s["score"].to_numpy(), unit)
+    np.testing.assert_allclose(s["score"].to_numpy(), r.scores - 1e-4, rtol=1e-12)
+    shifted = str(tmp_path / "z.csv")
+    assert main(["entropy", f, "--id", "city", "--indicators", "gdp,trade,-pollution",
+                 "--score", "shifted", "--out", shifted]) == 0  # fmt: skip
+    np.testing.assert_allclose(pl.read_csv(shifted)["score"].to_numpy(), r.scores)
 
 
 def test_entropy_cli_by_year_and_sum(tmp_path):

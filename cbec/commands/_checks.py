@@ -3,10 +3,13 @@ is an InputError naming the file, the line and the cell (exit code 3), never a t
 
 from __future__ import annotations
 
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
 
 
 def require_rows(df: pl.DataFrame, file: str) -> None:
@@ -17,6 +20,8 @@ def require_rows(df: pl.DataFrame, file: str) -> None:
 
 def finite_matrix(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str, id_col: str):
     """Reject inf/−inf cells (the CSV reader accepts 'inf' as a number)."""
+    import numpy as np
+
     bad = np.argwhere(~np.isfinite(mat))
     if bad.size:
         i, k = (int(v) for v in bad[0])
@@ -30,6 +35,8 @@ def finite_matrix(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str,
 
 def dmu_names(df: pl.DataFrame, col: str, file: str) -> list[str]:
     """DMU names as text; an empty name is an error naming its line."""
+    import polars as pl
+
     s = df[col].cast(pl.Utf8)
     empty = (s.is_null() | (s.str.strip_chars() == "")).arg_true()
     if len(empty):

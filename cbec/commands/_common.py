@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import argparse
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.errors import InputError, UsageError
-from warehouse.readers.user_table import read_table  # noqa: F401 - the commands import it here
+
+if TYPE_CHECKING:  # polars is imported by the functions that use it: `--help` stays light
+    import polars as pl
+
+
+def read_table(path: str) -> pl.DataFrame:
+    """A user's CSV/XLSX/Parquet file (warehouse.readers.user_table, imported on first use)."""
+    from warehouse.readers.user_table import read_table as read
+
+    return read(path)
 
 
 def split_list(value: str | None) -> list[str]:
@@ -28,6 +36,7 @@ def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | N
     """Columns as a float64 numpy matrix (rows = observations); a non-numeric or missing
     cell raises InputError naming the row (1-based data row + header = file line) and column."""
     import numpy as np
+    import polars as pl
 
     out = np.empty((df.height, len(cols)), dtype=float)
     for k, c in enumerate(cols):
@@ -46,25 +55,135 @@ def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | N
     return out
 
 
-def write_output(df: pl.DataFrame, out: str | None) -> None:
-    """Write to --out (CSV, or Parquet by suffix) or print a table to stdout."""
+def write_output(df: pl.DataFrame, out: str | None, args: argparse.Namespace | None = None) -> None:
+    """Write one table to --out (by suffix) or print it for people; `args` carries --no-bom,
+    --digits, --quiet and --json (see `emit` for several tables and a summary)."""
+    emit(args, {"results": df}, out=out)
+
+
+def emit(
+    args: argparse.Namespace | None,
+    tables: dict[str, pl.DataFrame],
+    *,
+    out: str | None = None,
+    method: str = "",
+    units: str = "",
+    summary: list[tuple[str, object]] | None = None,
+    sheets: dict[str, pl.DataFrame] | None = None,
+    formats: dict[str, str] | None = None,
+) -> None:
+    """The results of an analysis command. `tables`: the first is the main table (the CSV and
+    Parquet file, printed on the terminal), the others are printed too; `sheets` (DEFAULT
+    `tables`) are the sheets of an .xlsx file, with a "summary" sheet from `summary`.
+    --json prints {"method", "summary", "tables"} instead; --quiet prints nothing but the
+    "wrote" line."""
+    from cbec.output import terminal
+
+    out = out if out is not None else getattr(args, "out", None)
+    bom = not getattr(args, "no_bom", False)
+    digits = getattr(args, "digits", None)
+    quiet, as_json = getattr(args, "quiet", False), getattr(args, "json", False)
+    summary = summary or []
+    main = next(iter(tables.values()))
     if out:
-        if out.endswith(".parquet"):
-            df.write_parquet(out)
-        else:
-            from cbec.tabular import flat
+        _write_file(args, out, main, sheets or tables, method, units, summary, bom, digits,
+                    formats)  # fmt: skip
+    if as_json:
+        print(terminal.json_text(tables, dict(summary), method))
+        return
+    if quiet:
+        return
+    if not out:
+        for k, (name, df) in enumerate(tables.items()):
+            shown = df.select(c for c in df.columns if not _all_missing(df[c]))
+            print(("" if k == 0 else f"\n{name}\n") + terminal.table_text(shown, keep=_keep(shown)))
+    if summary:
+        print("\n" + terminal.summary_text(f"Summary — {method}" if method else "Summary",
+                                           summary))  # fmt: skip
 
-            flat(df).write_csv(out)
-        print(f"wrote {df.height} rows to {out}")
+
+def _all_missing(s) -> bool:
+    """A column with no value at all (phi of input-oriented DEA, period without --period):
+    not printed on the terminal (files keep it: the columns are a contract)."""
+    import polars as pl
+
+    if s.len() == 0:
+        return False
+    if s.dtype in (pl.Float32, pl.Float64):
+        return bool((s.is_null() | s.is_nan()).all())
+    return s.null_count() == s.len()
+
+
+def _keep(df: pl.DataFrame) -> int:
+    """Identifying columns repeated in every column block of a wide table."""
+    ids = ("dmu", "id", "period", "rater", "period_from", "period_to", "measure", "indicator")
+    k = 0
+    while k < len(df.columns) and df.columns[k] in ids:
+        k += 1
+    return max(k, 1)
+
+
+def _write_file(args, out, main, sheets, method, units, summary, bom, digits, formats) -> None:
+    import polars as pl
+
+    from cbec.output import writers
+
+    suffix = writers.check_suffix(out)
+    if suffix == ".parquet":
+        main.write_parquet(out)
+    elif suffix == ".csv":
+        writers.write_csv(main, out, bom=bom, digits=digits)
     else:
-        with pl.Config(tbl_rows=200, tbl_cols=50, tbl_width_chars=200):
-            print(df)
+        cmd = getattr(args, "command", None) or "analysis"
+        src = getattr(args, "file", None)
+        header = [f"cbec {cmd}: {method}" if method else f"cbec {cmd}",
+                  f"units: {units}" if units else "units: as in the input file",
+                  *([f"source: {src}"] if src else []),
+                  "missing values are empty cells; numbers keep 14 significant digits"]  # fmt: skip
+        book = dict(sheets)
+        if summary:
+            book["summary"] = pl.DataFrame(
+                {"item": [k for k, _ in summary], "value": [terminal_value(v) for _, v in summary]}
+            )
+        writers.write_xlsx(book, out, header=header, digits=digits, number_format=formats)
+    print(f"wrote {main.height} rows to {out}")
 
 
-def add_out(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--out", metavar="FILE.csv", help="write results here (CSV; .parquet also works)"
-    )
+def terminal_value(v) -> str:
+    from cbec.output.terminal import cell
+
+    return v if isinstance(v, str) else cell(v)
+
+
+def _out_path(value: str) -> str:
+    from cbec.errors import UsageError
+    from cbec.output.writers import check_suffix
+
+    try:
+        check_suffix(value)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--out ")) from None
+    return value
+
+
+def add_out(parser: argparse.ArgumentParser, *, digits_note: str = "") -> None:
+    """--out, --no-bom, --digits, --quiet, --json of the analysis commands."""
+    g = parser.add_argument_group("output")
+    g.add_argument(
+        "--out", metavar="FILE", type=_out_path,
+        help="write results here: .csv (UTF-8 with BOM, empty cells for missing), .xlsx (one "
+        "sheet per table with units and method, and a summary sheet) or .parquet (full "
+        "precision); another suffix is a usage error",
+    )  # fmt: skip
+    g.add_argument("--no-bom", action="store_true", help="CSV without the UTF-8 byte-order mark")
+    g.add_argument(
+        "--digits", type=int, metavar="N",
+        help="round CSV/XLSX numbers to N decimals (DEFAULT: 14 significant digits, which drops "
+        "float noise such as 1.0000000000000004; relative precision 1e-14"
+        + (f"; {digits_note}" if digits_note else "") + ")",
+    )  # fmt: skip
+    g.add_argument("--quiet", action="store_true", help="print no table and no summary")
+    g.add_argument("--json", action="store_true", help="print tables and summary as JSON")
 
 
 class Progress:

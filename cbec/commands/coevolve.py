@@ -30,13 +30,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from pathlib import Path
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
 from cbec.errors import InputError, NumericalError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    import numpy as np
 
 EXAMPLES = """examples (Zhejiang CBEC trade 2016–2020 of reference study D, shipped in data/):
   cbec coevolve data/zhejiang_cbec_2016_2020/zhejiang_cbec_trade.csv \\
@@ -116,11 +116,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="integration-order rule before Granger (DEFAULT toda-yamamoto; size/power "
         "table in bench/granger_size_power.md)",
     )  # fmt: skip
-    add_out(p)
+    add_out(p, digits_note="estimates: their precision is the interval columns")
     p.set_defaults(handler=handle)
 
 
 def _series(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    import numpy as np
+
     if len({args.x, args.y}) < 2:
         raise UsageError("--x and --y must be different columns")
     df = read_table(args.file)
@@ -164,48 +166,10 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
-def _param_table(f, args) -> pl.DataFrame:
-    names = list(f.params)
-    return pl.DataFrame(
-        {
-            "parameter": names,
-            "estimate": [float(f.params[k]) for k in names],
-            "se": [float(f.se[k]) for k in names],
-            "ci_low": [float(f.ci_low[k]) for k in names],
-            "ci_high": [float(f.ci_high[k]) for k in names],
-            "discrete_start": [float(f.discrete.params[k]) for k in names],
-        }
-    )
-
-
-def _derived_rows(f, xn: str, yn: str) -> list[dict]:
-    an = f.analysis
-    eig = np.asarray(an.eigenvalues, dtype=complex)
-    nan = float("nan")
-    rows = [
-        (f"{xn}_star", an.equilibrium[0], "equilibrium x1*"),
-        (f"{yn}_star", an.equilibrium[1], "equilibrium x2*"),
-        ("eig1_real", eig[0].real, "Jacobian eigenvalue at the equilibrium"),
-        ("eig1_imag", eig[0].imag, ""),
-        ("eig2_real", eig[1].real, ""),
-        ("eig2_imag", eig[1].imag, ""),
-        ("period", an.period, "2π/|Im λ| of the linearised oscillation"),
-        (f"r2_{xn}", f.r2[0], "R² of levels"),
-        (f"r2_{yn}", f.r2[1], "R² of levels"),
-        (f"mape_{xn}", f.mape[0], "MAPE of levels, %"),
-        (f"mape_{yn}", f.mape[1], "MAPE of levels, %"),
-        ("ssr_log", f.ssr_log, "SSR of log levels (ode_nls)"),
-        ("cond_jtj", f.cond_jtj, "condition number of JᵀJ (ode_nls)"),
-        ("n_obs", float(f.n_obs), ""),
-    ]
-    return [
-        {"parameter": k, "estimate": float(v), "se": nan, "ci_low": nan, "ci_high": nan,
-         "discrete_start": nan, "note": note}
-        for k, v, note in rows
-    ]  # fmt: skip
-
-
 def _print_fit(f, args, t) -> None:
+    import numpy as np
+    import polars as pl
+
     model = "predator–prey" if f.model == "predator_prey" else "competition/mutualism"
     roles = " (x1 prey role, x2 predator role)" if f.model == "predator_prey" else ""
     print(f"Lotka–Volterra {model} fit: x1 = {args.x}, x2 = {args.y}{roles}")
@@ -220,6 +184,8 @@ def _print_fit(f, args, t) -> None:
     print(f"\nParameters ({int(round(f.level * 100))}% intervals: {ci})")
     with pl.Config(tbl_rows=50, tbl_cols=20, tbl_width_chars=200, float_precision=6,
                    tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True):  # fmt: skip
+        from cbec.commands._coevolve_out import _param_table
+
         print(_param_table(f, args))
     an = f.analysis
     eig = np.asarray(an.eigenvalues, dtype=complex)
@@ -265,6 +231,8 @@ def _print_fit(f, args, t) -> None:
 
 def _causality(args, t, x, y):
     """Run granger_var; returns (table or None, note)."""
+    import polars as pl
+
     from measures.causality import SeriesTooShortError, granger_var
 
     try:
@@ -305,20 +273,7 @@ def _causality(args, t, x, y):
     return out, ""
 
 
-def _side_path(out: str, tag: str) -> str:
-    p = Path(out)
-    return str(p.with_name(f"{p.stem}_{tag}{p.suffix or '.csv'}"))
-
-
-def _write(df: pl.DataFrame, path: str) -> None:
-    if path.endswith(".parquet"):
-        df.write_parquet(path)
-    else:
-        df.write_csv(path)
-
-
 def handle(args: argparse.Namespace) -> int:
-    from measures.coevolution import IdentificationError, fit_lv
 
     if args.bootstrap < 0:
         raise UsageError("--bootstrap must be ≥ 0")
@@ -329,6 +284,42 @@ def handle(args: argparse.Namespace) -> int:
     if args.bootstrap and args.method == "discrete":
         raise UsageError("--bootstrap applies to --method ode_nls")
     t, x, y = _series(args)
+    import contextlib
+    import io
+
+    quiet = args.quiet or args.json  # the report below goes nowhere; files and JSON stay
+    with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+        f, caus = _fit_and_print(args, t, x, y)
+    from cbec.commands._coevolve_out import _method, _tables, _write_outputs
+
+    tables = _tables(args, f, caus)
+    if args.out:
+        _write_outputs(args, tables)
+    if args.json:
+        from cbec.output.terminal import json_text
+
+        status = {} if f is None else {"status": f.status, "stability": f.analysis.stability,
+                                       "interaction": f.interaction}  # fmt: skip
+        print(json_text(tables, status, _method(args)))
+    lv_failed = f is None or f.status in ("not_identified", "not_converged")
+    if lv_failed and f is not None:
+        why = next((w for w in f.warnings if "singular" in w or "converge" in w), f.status)
+        print(
+            f"cbec coevolve: {args.file}: the {args.model} model is not identified by these "
+            f"{f.n_obs} points ({why}); see the warnings above",
+            file=sys.stderr,
+        )
+    # exit 5 only when nothing requested was estimated: with --causality, complete causality
+    # results exit 0 whatever the LV status (which is printed and written with the results)
+    if lv_failed and caus is None:
+        return NumericalError.exit_code
+    return 0
+
+
+def _fit_and_print(args: argparse.Namespace, t, x, y):
+    """The Lotka–Volterra fit (and --causality) with the printed report: (fit | None, table)."""
+    from measures.coevolution import IdentificationError, fit_lv
+
     model = MODEL_NAMES[args.model]
     f, lv_error = None, ""
     try:
@@ -352,35 +343,4 @@ def handle(args: argparse.Namespace) -> int:
         caus, note = _causality(args, t, x, y)
         if note:
             print(f"\n{note}")
-    if args.out:
-        _write_outputs(args, f, caus)
-    lv_failed = f is None or f.status in ("not_identified", "not_converged")
-    if lv_failed and f is not None:
-        why = next((w for w in f.warnings if "singular" in w or "converge" in w), f.status)
-        print(
-            f"cbec coevolve: {args.file}: the {args.model} model is not identified by these "
-            f"{f.n_obs} points ({why}); see the warnings above",
-            file=sys.stderr,
-        )
-    # exit 5 only when nothing requested was estimated: with --causality, complete causality
-    # results exit 0 whatever the LV status (which is printed and written with the results)
-    if lv_failed and caus is None:
-        return NumericalError.exit_code
-    return 0
-
-
-def _write_outputs(args, f, caus) -> None:
-    if f is not None:
-        table = _param_table(f, args).with_columns(pl.lit("").alias("note"))
-        table = pl.concat([table, pl.DataFrame(_derived_rows(f, args.x, args.y))], how="vertical")
-        meta = pl.DataFrame({"model": [f.model], "method": [f.method], "status": [f.status],
-                             "stability": [f.analysis.stability], "interaction": [f.interaction],
-                             "ci_method": [f.ci_method], "message": [f.message],
-                             "stability_share": [f.stability_share]})  # fmt: skip
-        table = table.join(meta, how="cross")
-        _write(table, args.out)
-        print(f"\nwrote {table.height} rows to {args.out}")
-    if caus is not None:
-        cp = _side_path(args.out, "causality")
-        _write(caus, cp)
-        print(f"wrote {caus.height} causality rows to {cp}")
+    return f, caus

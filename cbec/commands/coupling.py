@@ -3,7 +3,7 @@ its ten-level grade and the lagging type for each row of your own CSV/XLSX/Parqu
 (METHODS §6), like R's `coupling::ccd`.
 
 Input: one column per subsystem score U_i ∈ [0, 1] (e.g. from `cbec entropy`), 2 or more.
-Output columns: id, c, t, d, grade, lag_type, then c_model, c_traditional, c_wang (both C forms
+Output columns: id, [period with --period], c, t, d, grade, lag_type, then c_model, c_traditional, c_wang (both C forms
 always, METHODS §6.1), grade_label, stage (coupling stage of c), e (U2/U1) and label
 ("<grade>—<lagging subsystem>滞后型"). c is the traditional C = geometric mean /
 arithmetic mean (DEFAULT), the corrected form of Wang et al. (2021, 自然资源学报 36(3)), or
@@ -15,13 +15,14 @@ E ≤ 0.8 "<U2> lagging", 0.8 < E ≤ 1.2 "synchronous", E > 1.2 "<U1> lagging";
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import num
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns, split_list
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples:
   printf 'province,cbec,logistics\\nA,0.6,0.6\\nB,0.8,0.2\\nC,0.1,0.5\\n' > u.csv
@@ -42,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", help="CSV, XLSX or Parquet file, one row per unit (and period)")
     p.add_argument("--id", required=True, help="column naming the row (province, or province-year)")
+    p.add_argument(
+        "--period", help="column with the period (year): kept in the output, (id, period) unique"
+    )
     p.add_argument("--subsystems", required=True, help="subsystem score columns, U1 first")
     p.add_argument(
         "--weights", help="coordination weights α, comma-separated, one per subsystem (sum 1)"
@@ -54,11 +58,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--k", type=float, default=2.0,
                    help="Liao's adjustment coefficient k for --model liao (DEFAULT 2)")  # fmt: skip
-    add_out(p)
+    add_out(p, digits_note="closed form: every digit is exact to float precision")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    import numpy as np
+    import polars as pl
+
     from measures.coupling import coupling_frame
 
     subs = split_list(args.subsystems)
@@ -77,7 +84,9 @@ def handle(args: argparse.Namespace) -> int:
                 f"--weights needs {len(subs)} values ≥ 0 summing to 1, got {args.weights!r}"
             )
     df = read_table(args.file)
-    require_columns(df, [args.id, *subs], args.file)
+    keys = [args.id, *([args.period] if args.period else [])]
+    require_columns(df, [*keys, *subs], args.file)
+    _unique_rows(df, keys, args)
     U = numeric_matrix(df, subs, args.file, id_col=args.id)
     bad = np.argwhere((U < 0) | (U > 1))
     if bad.size:
@@ -88,16 +97,49 @@ def handle(args: argparse.Namespace) -> int:
             file=args.file,
             line=i + 2,
         )
-    d = pl.DataFrame({args.id: df[args.id]}).with_columns(pl.from_numpy(U, schema=subs))
+    d = df.select(keys).with_columns(pl.from_numpy(U, schema=subs))
     model = {"traditional": "traditional", "corrected": "wang2021", "liao": "liao_k"}[args.model]
     if model == "liao_k" and len(subs) != 2:
         raise UsageError("--model liao is defined for 2 subsystems")
     if not args.k > 0:
         raise UsageError("--k must be positive")
-    f = coupling_frame(d, subs, keep=[args.id], weights=alpha, model=model, k=args.k)
-    out = f.select(pl.col(args.id).cast(pl.Utf8).alias("id"), "c", "t", "d", "grade", "lag_type",
-                   "c_model", "c_traditional", "c_wang", "grade_label", "stage", "e", "label")  # fmt: skip
-    from cbec.commands._common import write_output
-
-    write_output(out, args.out)
+    f = coupling_frame(d, subs, keep=keys, weights=alpha, model=model, k=args.k)
+    period = [pl.col(args.period).alias("period")] if args.period else []
+    out = f.select(pl.col(args.id).cast(pl.Utf8).alias("id"), *period, "c", "t", "d", "grade",
+                   "lag_type", "c_model", "c_traditional", "c_wang", "grade_label", "stage", "e",
+                   "label")  # fmt: skip
+    _emit(args, out, subs)
     return 0
+
+
+def _unique_rows(df, keys: list[str], args: argparse.Namespace) -> None:
+    """With --period, (id, period) is a key; without it a repeated id is allowed (each row is
+    computed alone) but a note suggests --period."""
+    import sys
+
+    import polars as pl
+
+    dup = df.select(~pl.struct(keys).is_first_distinct()).to_series()
+    if not dup.any():
+        return
+    i = int(dup.arg_true()[0])
+    if args.period:
+        raise InputError(f"{' / '.join(keys)} {df[args.id][i]!r} / {df[args.period][i]!r} appears "
+                         "more than once", file=args.file, line=i + 2)  # fmt: skip
+    print(f"note: {args.id} {df[args.id][i]!r} appears more than once (line {i + 2}); a panel? "
+          "--period COLUMN keeps the period in the output", file=sys.stderr)  # fmt: skip
+
+
+def _emit(args: argparse.Namespace, out, subs: list[str]) -> None:
+    from cbec.commands._common import emit
+
+    grades = out.group_by("grade", "grade_label").len().sort("grade")
+    lag = out.group_by("lag_type").len().sort("len", descending=True)
+    summary = [("rows", out.height), ("subsystems", ", ".join(subs)),
+               ("mean c", out["c"].mean()), ("mean t", out["t"].mean()),
+               ("mean d", out["d"].mean()), ("min d", out["d"].min()), ("max d", out["d"].max()),
+               ("grades", ", ".join(f"{g} {lab} {n}" for g, lab, n in grades.iter_rows())),
+               ("lagging type", ", ".join(f"{k or '–'} {n}" for k, n in lag.iter_rows()))]  # fmt: skip
+    emit(args, {"results": out}, summary=summary,
+         method=f"coupling coordination degree, {args.model} C (METHODS §6)",
+         formats={k: "0.000000" for k in ("c", "t", "d", "c_model", "c_traditional", "c_wang", "e")})  # fmt: skip

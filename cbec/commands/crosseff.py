@@ -2,7 +2,7 @@
 arbitrary (Sexton et al. 1986), aggressive/benevolent (Doyle & Green 1994) or game
 cross-efficiency (Liang, Wu, Cook & Zhu 2008).
 
-Output columns: dmu, ccr (the rater's own DEA score: θ* ≤ 1 for input orientation, φ* ≥ 1 for
+Output columns: dmu, [period with --period: one cross-efficiency matrix per period], ccr (the rater's own DEA score: θ* ≤ 1 for input orientation, φ* ≥ 1 for
 --orientation output; BCC under --rts vrs), cross_eff (mean appraisal, self included unless
 --exclude-self), maverick ((E_jj − e_j)/e_j), status; --method game adds iterations and
 converged. --orientation output (deaR "oo"): E_dj = (v_d'x_j + v0_d)/u_d'y_j ≥ 1, lower is
@@ -15,21 +15,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import dmu_names, finite_matrix, num, require_rows
 from cbec.commands._common import (
     Progress,
     add_out,
+    emit,
     numeric_matrix,
     read_table,
     require_columns,
     split_list,
-    write_output,
 )
 from cbec.errors import InputError, NumericalError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples (DEAP 2.1's EG1 data, Coelli 1996):
   printf 'firm,y,x1,x2\\nA,1,2,5\\nB,2,2,4\\nC,3,6,6\\nD,1,3,2\\nE,2,6,2\\n' > eg1.csv
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", help="CSV, XLSX or Parquet file, one row per DMU")
     p.add_argument("--dmu", required=True, help="column naming the DMU")
+    p.add_argument("--period", help="column with the period: cross-efficiency within each period")
     p.add_argument("--inputs", required=True, help="input columns, comma-separated")
     p.add_argument("--outputs", required=True, help="output columns, comma-separated")
     p.add_argument(
@@ -79,15 +81,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="game start vector (DEFAULT aggressive cross-efficiency)",
     )
     p.add_argument("--matrix", metavar="FILE.csv", help="write the rater × rated matrix here")
-    add_out(p)
+    add_out(
+        p,
+        digits_note="LP optima, exact to 1e-7 (HiGHS): --digits 6 keeps what the method guarantees",
+    )
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    import warnings
-
-    from measures.dea.crosseff import appraisal_scores, cross_efficiency
-    from measures.dea.game import GameConvergenceError, game_cross_efficiency
+    import numpy as np
 
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
@@ -100,7 +102,8 @@ def handle(args: argparse.Namespace) -> int:
     if correction and (args.rts != "vrs" or args.orientation != "input"):
         raise UsageError("--correction lim-zhu applies to --rts vrs with input orientation")
     df = read_table(args.file)
-    require_columns(df, [args.dmu] + inputs + outputs, args.file)
+    require_columns(df, [args.dmu, *([args.period] if args.period else []), *inputs, *outputs],
+                    args.file)  # fmt: skip
     require_rows(df, args.file)
     names = dmu_names(df, args.dmu, args.file)
     X = numeric_matrix(df, inputs, args.file, id_col=args.dmu)
@@ -116,8 +119,49 @@ def handle(args: argparse.Namespace) -> int:
                 file=args.file,
                 line=int(i) + 2,
             )
-    if len(set(names)) != len(names):
-        raise InputError("DMU names must be unique", file=args.file)
+    periods = df[args.period].cast(str).to_list() if args.period else [None] * df.height
+    groups: dict = {}
+    for i, pv in enumerate(periods):
+        groups.setdefault(pv, []).append(i)
+    frames, mats = [], []
+    for pv, rows in groups.items():
+        gnames = [names[i] for i in rows]
+        if len(set(gnames)) != len(gnames):
+            dup = next(n for n in gnames if gnames.count(n) > 1)
+            where = f" in period {pv}" if args.period else ""
+            hint = "" if args.period else "; a panel? give --period COLUMN (one frontier a period)"
+            raise InputError(f"DMU {dup!r} appears more than once{where}: DMU names must be "
+                             f"unique{hint}", file=args.file)  # fmt: skip
+        out, M = _one(X[rows], Y[rows], gnames, args, correction)
+        if args.period:
+            out = out.insert_column(1, pl_series("period", [pv] * len(rows)))
+        frames.append(out)
+        mats.append((pv, gnames, M))
+    import polars as pl
+
+    out = pl.concat(frames)
+    if args.matrix:
+        _write_matrix(args, mats)
+    _emit(args, out)
+    return 0
+
+
+def pl_series(name: str, values: list):
+    import polars as pl
+
+    return pl.Series(name, values, dtype=pl.Utf8)
+
+
+def _one(X, Y, names: list[str], args: argparse.Namespace, correction):
+    """Cross-efficiency of one set of DMUs (one period): (table, rater × rated matrix)."""
+    import warnings
+
+    import numpy as np
+    import polars as pl
+
+    from measures.dea.crosseff import appraisal_scores, cross_efficiency
+    from measures.dea.game import GameConvergenceError, game_cross_efficiency
+
     include_self = not args.exclude_self
     extra: dict = {}
     if args.method == "game":
@@ -153,18 +197,56 @@ def handle(args: argparse.Namespace) -> int:
     with np.errstate(divide="ignore", invalid="ignore"):
         mav = (np.diag(M) - scores) / scores
     out = pl.DataFrame(
-        {
-            "dmu": names,
-            "ccr": theta,
-            "cross_eff": scores,
-            "maverick": mav,
-            "status": list(status),
-            **extra,
-        }
-    )
-    if args.matrix:
-        mdf = pl.DataFrame({"rater": names}).hstack(pl.DataFrame(M, schema=names, orient="row"))
-        mdf.write_csv(args.matrix)
-        print(f"wrote the {len(names)}×{len(names)} matrix to {args.matrix}", file=sys.stderr)
-    write_output(out, args.out)
-    return 0
+        {"dmu": names, "ccr": theta, "cross_eff": scores, "maverick": mav,
+         "status": list(status), **extra}
+    )  # fmt: skip
+    return out, M
+
+
+def _write_matrix(args: argparse.Namespace, mats: list) -> None:
+    import polars as pl
+
+    from cbec.output.writers import write_csv
+
+    parts = []
+    for pv, names, M in mats:
+        m = pl.DataFrame({"rater": names}).hstack(pl.DataFrame(M, schema=names, orient="row"))
+        parts.append(
+            m if pv is None else m.insert_column(0, pl_series("period", [pv] * len(names)))
+        )
+    mdf = pl.concat(parts, how="diagonal_relaxed")
+    if args.matrix.lower().endswith(".xlsx"):
+        from cbec.output.writers import write_xlsx
+
+        write_xlsx({"matrix": mdf}, args.matrix, header=[f"cbec crosseff: {_method(args)}",
+                   "rows: rating DMU d; columns: rated DMU j (E_dj)"])  # fmt: skip
+    else:
+        write_csv(mdf, args.matrix, bom=not args.no_bom, digits=args.digits)
+    n = len(mats[0][1])
+    print(f"wrote the {n}×{n} matrix to {args.matrix}", file=sys.stderr)
+
+
+def _method(args: argparse.Namespace) -> str:
+    if args.method == "game":
+        return f"game cross-efficiency (Liang et al. 2008), tol {args.tol:g} (METHODS §9.6)"
+    lz = ", Lim–Zhu correction" if args.correction != "none" else ""
+    return (f"{args.method} cross-efficiency, {args.rts.upper()}, {args.orientation}-oriented"
+            f"{lz} (METHODS §9.5)")  # fmt: skip
+
+
+def _emit(args: argparse.Namespace, out) -> None:
+    import polars as pl
+
+    from cbec.output.summaries import EFFICIENT_TOL
+
+    ce = out["cross_eff"]
+    best = out.sort("cross_eff", descending=args.orientation == "input").head(5)
+    summary = [("DMUs (rows)", out.height), ("mean ccr", out["ccr"].mean()),
+               ("ccr efficient", out.filter((pl.col("ccr") - 1).abs() <= EFFICIENT_TOL).height),
+               ("mean cross_eff", ce.mean()), ("min cross_eff", ce.min()),
+               ("max cross_eff", ce.max()),
+               ("best by cross_eff", ", ".join(best["dmu"].to_list()))]  # fmt: skip
+    if "period" in out.columns:
+        summary.append(("periods", out["period"].n_unique()))
+    emit(args, {"results": out}, method=_method(args), summary=summary,
+         formats={"ccr": "0.000000", "cross_eff": "0.000000", "maverick": "0.000000"})  # fmt: skip

@@ -21,9 +21,7 @@ is an error naming the file and line (exit code 3)."""
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import dmu_names, finite_matrix, num, require_rows
 from cbec.commands._common import (
@@ -35,6 +33,10 @@ from cbec.commands._common import (
     split_list,
 )
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec dea --help` stays light
+    import numpy as np
+    import polars as pl
 
 EXAMPLES = """examples (DEAP 2.1's EG1 data, Coelli 1996):
   printf 'firm,y,x1,x2\\nA,1,2,5\\nB,2,2,4\\nC,3,6,6\\nD,1,3,2\\nE,2,6,2\\n' > eg1.csv
@@ -103,11 +105,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--scale-efficiency", action="store_true",
         help="θ_CRS, θ_VRS, θ_NIRS, scale efficiency and the RTS class (crs/drs/irs)",
     )  # fmt: skip
-    add_out(p)
+    add_out(
+        p,
+        digits_note="LP optima are exact to HiGHS's tolerance 1e-7: --digits 6 keeps what the method guarantees (the .xlsx shows 6 decimals)",
+    )
     p.set_defaults(handler=handle)
 
 
 def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str, dmu: str):
+    import numpy as np
+
     bad = np.argwhere(mat < 0)
     if bad.size:
         i, k = bad[0]
@@ -120,6 +127,8 @@ def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str,
 
 
 def _peer_str(names: list[str], lam_row: np.ndarray | None) -> str:
+    import numpy as np
+
     if lam_row is None:
         return ""
     idx = np.flatnonzero(np.nan_to_num(lam_row) > 1e-9)
@@ -165,6 +174,9 @@ def run_dea(
 ) -> pl.DataFrame:
     """One frontier per period group; `extra(rows, names, period)` replaces the model run
     (ddf, bootstrap, scale efficiency) and returns that group's frame."""
+    import numpy as np
+    import polars as pl
+
     from measures.dea.models import dea_model
 
     require_rows(df, file)
@@ -186,7 +198,8 @@ def run_dea(
             if len(set(gnames)) != len(gnames):
                 dup = next(n for n in gnames if gnames.count(n) > 1)
                 where = f" in period {pv}" if period else ""
-                raise InputError(f"DMU {dup!r} appears more than once{where}", file=file)
+                hint = "" if period else "; a panel? give --period COLUMN (one frontier a period)"
+                raise InputError(f"DMU {dup!r} appears more than once{where}{hint}", file=file)
             if extra is not None:
                 frames.append(extra(rows, gnames, pv))
                 progress.step()
@@ -232,6 +245,8 @@ def _model(model: str, rts: str) -> str:
 
 def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
     """The per-group runner for ddf / bootstrap / scale efficiency (or None)."""
+    import numpy as np
+
     from cbec.commands import _dea_extra as ex
 
     radial = args.model in ("ccr", "bcc", "radial")
@@ -280,6 +295,8 @@ def _matrix(df: pl.DataFrame, cols: list[str], args) -> np.ndarray:
 
 def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str]) -> pl.DataFrame:
     """A DMU with every output 0 has the degenerate θ = 0: status says so (never "optimal")."""
+    import polars as pl
+
     if "score" not in out.columns or out.height != df.height:
         return out
     Y = df.select(pl.col(outputs).cast(pl.Float64)).to_numpy()
@@ -295,7 +312,9 @@ def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str])
 def handle(args: argparse.Namespace) -> int:
     import sys
 
-    from cbec.commands._common import write_output
+    import polars as pl
+
+    from cbec.commands._common import emit
 
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
@@ -323,5 +342,31 @@ def handle(args: argparse.Namespace) -> int:
     if args.bootstrap:
         print(f"Simar–Wilson bootstrap: B = {args.bootstrap}, seed {args.seed}, basic "
               f"{100 * (1 - args.alpha):g}% intervals (METHODS §9.11)", file=sys.stderr)  # fmt: skip
-    write_output(out, args.out)
+    from cbec.output.summaries import dea_sheets, dea_summary
+
+    score = "ddf" if args.model == "ddf" else "te_crs" if args.scale_efficiency else "score"
+    emit(args, {"results": out}, method=_method(args, orientation, rts), summary=dea_summary(out, score),
+         sheets=dea_sheets(out), formats=FORMATS)  # fmt: skip
     return 0
+
+
+# Excel display formats (the cell keeps 14 significant digits): DEAP prints scores with 3
+# decimals; 6 here, the precision of HiGHS's default optimality tolerance (1e-7).
+FORMATS = {"score": "0.000000", "phi": "0.000000", "te_": "0.000000", "scale": "0.000000",
+           "ddf": "0.000000", "beta_": "0.000000", "ci": "0.000000", "lambda": "0.000000"}  # fmt: skip
+
+
+def _method(args, orientation: str, rts: str) -> str:
+    """The method line of the Excel header and the summary (METHODS sections of --help)."""
+    if args.model == "ddf":
+        kind = "non-radial " if args.nonradial else ""
+        return f"{kind}directional distance function, {rts.upper()} (METHODS §9.9)"
+    name = {"ccr": "CCR", "bcc": "BCC", "radial": "radial", "sbm": "SBM (Tone 2001)",
+            "super": "super-efficiency (Andersen–Petersen)", "super-sbm": "super-SBM (Tone 2002)"}[args.model]  # fmt: skip
+    how = "non-oriented" if orientation == "none" else f"{orientation}-oriented"
+    extra = ""
+    if args.bootstrap:
+        extra = f", Simar–Wilson bootstrap B = {args.bootstrap} (METHODS §9.11)"
+    elif args.scale_efficiency:
+        extra = ", scale efficiency (METHODS §9.1)"
+    return f"{name} {how}, {rts.upper()} (METHODS §9.1–9.4){extra}"

@@ -17,13 +17,15 @@ needs every value > 0: with a zero its rows are NaN and a note says so (METHODS 
 from __future__ import annotations
 
 import argparse
-
-import numpy as np
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import num
 from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
 from cbec.errors import InputError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    import numpy as np
+    import polars as pl
 
 EXAMPLES = """examples (PySAL's Mexico per-capita GDP example has the same layout):
   printf 'state,region,pop,gdppc\\nA,east,10,30\\nB,east,20,25\\nC,west,15,10\\nD,west,5,12\\n' > r.csv
@@ -50,11 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Gini × n/(n−1) (the unbiased small-sample form; DEFAULT off)")  # fmt: skip
     p.add_argument("--ddof", type=int, choices=[0, 1], default=0,
                    help="CV standard deviation ddof (DEFAULT 0, population σ)")  # fmt: skip
-    add_out(p)
+    add_out(p, digits_note="closed form: every digit is exact to float precision")
     p.set_defaults(handler=handle)
 
 
 def _check(df: pl.DataFrame, v: np.ndarray, col: str, file: str, strict: bool) -> None:
+    import numpy as np
+
     bad = np.flatnonzero(v <= 0) if strict else np.flatnonzero(v < 0)
     if bad.size:
         i = int(bad[0])
@@ -64,6 +68,8 @@ def _check(df: pl.DataFrame, v: np.ndarray, col: str, file: str, strict: bool) -
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.inequality import inequality_long
 
     df = read_table(args.file)
@@ -103,7 +109,12 @@ def handle(args: argparse.Namespace) -> int:
         .alias("measure"),
         "value",
     )
-    from cbec.commands._common import write_output
+    from cbec.commands._common import emit
 
-    write_output(out, args.out)
+    wide = out.filter(pl.col("measure").is_in(["cv", "gini", "theil_t", "theil_l"]))
+    summary = [(f"{m}{'' if p is None else f' {p}'}", v) for p, m, v in wide.head(40).iter_rows()]
+    emit(args, {"results": out}, summary=summary, units=f"{args.value}: as in the input file",
+         method="inequality: CV, Gini, Theil T/L" + (", Dagum Gini decomposition" if args.group
+                                                      else "") + " (METHODS §5)",
+         formats={"value": "0.000000"})  # fmt: skip
     return 0

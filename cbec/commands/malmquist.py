@@ -36,20 +36,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import require_rows
 from cbec.commands._common import (
     Progress,
     add_out,
+    emit,
     read_table,
     require_columns,
     split_list,
-    write_output,
 )
 from cbec.errors import InputError, NumericalError, UsageError
 from measures.periods import order_periods
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    import polars as pl
 
 EXAMPLES = """examples (DEAP 2.1's EG4 data, Coelli 1996: 5 firms, 3 years, 1 input, 1 output):
   printf 'firm,year,y,x\\n1,1,1,2\\n2,1,2,4\\n3,1,3,3\\n4,1,4,5\\n5,1,5,6\\n1,2,1,2\\n2,2,3,4\\n3,2,4,3\\n4,2,3,5\\n5,2,5,5\\n1,3,1,2\\n2,3,3,4\\n3,3,4,3\\n4,3,3,5\\n5,3,5,5\\n' > eg4.csv
@@ -119,6 +121,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--period-order", help="periods in time order, comma-separated (DEFAULT: natural)"
     )
+    _green_options(p)
+    p.add_argument("--jobs", type=int, default=1,
+                   help="threads for the LPs (DEFAULT 1, fastest on 2 cores)")  # fmt: skip
+    add_out(
+        p,
+        digits_note="ratios of LP optima, exact to about 1e-7: --digits 6 keeps what the method guarantees",
+    )
+    p.set_defaults(handler=handle)
+
+
+def _green_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("green productivity (METHODS §9.9–9.10)")
     g.add_argument(
         "--index", choices=["malmquist", "ml", "luenberger"], default="malmquist",
@@ -135,14 +148,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     g.add_argument("--bad-disposability", choices=["weak", "strong"], default="weak",
                    help="weak (DEFAULT, Σλb = b − βg_b) | strong (≤)")  # fmt: skip
-    p.add_argument(
-        "--jobs", type=int, default=1, help="threads for the LPs (DEFAULT 1, fastest on 2 cores)"
-    )
-    add_out(p)
-    p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.dea.game import GameConvergenceError
     from measures.malmquist import PanelDataError, malmquist_panel
 
@@ -218,15 +228,38 @@ def handle(args: argparse.Namespace) -> int:
     out = out.with_columns(
         pl.col("dmu").cast(pl.Utf8),
     )
-    summary = res.summary()
-    if args.summary:
-        summary.write_csv(args.summary)
-        print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
-    elif args.out:
-        with pl.Config(tbl_rows=60, tbl_cols=20, tbl_width_chars=200):
-            print(res.by_period(), file=sys.stderr)
-    write_output(out, args.out)
+    _emit(args, out, res)
     return 0
+
+
+def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
+    """Results, then DEAP's summaries of annual and of DMU (firm) geometric means."""
+    from cbec.output.summaries import labelled_means
+    from cbec.output.writers import write_csv
+
+    if args.summary:
+        summary = res.summary()
+        write_csv(summary, args.summary, bom=not args.no_bom, digits=args.digits)
+        print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
+
+    annual = labelled_means(res.by_period(), "period")
+    firms = labelled_means(res.by_dmu(), "dmu")
+    overall = annual.row(annual.height - 1, named=True)
+    comps = [c for c in annual.columns if c not in ("period", "n")]
+    summary = [("DMUs", res.by_dmu().height - 1), ("periods", len(res.periods)),
+               *((f"geometric mean {c}", overall[c]) for c in comps)]  # fmt: skip
+    method = (f"Malmquist index, {args.frontier} frontier, {args.decomposition.upper()} "
+              f"decomposition, {args.orientation}-oriented (METHODS §9.7)")  # fmt: skip
+    sheets = {"results": out, "annual means": annual, "DMU means": firms}
+    emit(args, {"results": out}, method=method, summary=summary, sheets=sheets,
+         formats={c: "0.000000" for c in comps})  # fmt: skip
+    if not (args.quiet or args.json):
+        from cbec.output.terminal import table_text
+
+        print("\nannual means (geometric mean over DMUs of each period pair)")
+        print(table_text(annual, keep=1))
+        print("\nDMU means (geometric mean over period pairs of each DMU)")
+        print(table_text(firms, keep=1))
 
 
 def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit) -> int:
@@ -266,5 +299,7 @@ def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit
         raise UsageError(str(exc)) from exc
     for note in res.notes:
         print(f"note: {note}", file=sys.stderr)
-    write_output(res.table(), args.out)
+    idx = "Malmquist–Luenberger" if args.index == "ml" else "Luenberger"
+    emit(args, {"results": res.table()}, method=f"{idx} index with bad outputs, {args.frontier} "
+         "frontier (METHODS §9.9–9.10)")  # fmt: skip
     return 0

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
+
 
 EXAMPLES = """examples:
   cbec runs                       # every run: id, flow, status, fingerprint, tables, params
@@ -48,6 +51,8 @@ def _require_warehouse(db_arg: str | None) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from cbec.errors import UsageError
     from warehouse.store import list_runs
 

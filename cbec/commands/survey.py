@@ -10,6 +10,7 @@ continuous otherwise, and says which (an out-of-range integer is still a Likert 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 EXAMPLES = """examples:
@@ -24,6 +25,8 @@ The model file is lavaan syntax (=~ measurement, ~ regression, ~~ covariance); l
 config/survey/study_b.lav. Options: config/survey.toml.
 """
 
+METHOD = "reliability, KMO/Bartlett, EFA, CFA/SEM (METHODS §10)"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -37,7 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "file", nargs="?", metavar="FILE", help="responses (CSV/XLSX), one row per respondent"
     )
     p.add_argument("--model", metavar="FILE.lav", help="model in lavaan syntax (default: study B)")
-    p.add_argument("--out", metavar="DIR", help="write the result tables (CSV) and summary.md here")
+    p.add_argument(
+        "--out", metavar="DIR|FILE.xlsx",
+        help="a directory: the result tables as CSV (UTF-8 with BOM, empty cells for missing) "
+        "and summary.md; FILE.xlsx: one workbook, a sheet per table",
+    )  # fmt: skip
+    p.add_argument("--no-bom", action="store_true", help="CSV without the UTF-8 byte-order mark")
+    p.add_argument("--quiet", action="store_true", help="print no summary tables")
+    p.add_argument("--json", action="store_true", help="print the tables as JSON")
     p.add_argument(
         "--chi2-n", choices=["N-1", "N"], help="χ² multiplier (default from config: N-1)"
     )
@@ -106,6 +116,8 @@ def handle(args: argparse.Namespace) -> int:
         return make_demo(args.make_demo, args.seed, args.n)
     if not args.file:
         raise UsageError("give a response FILE (or --make-demo OUT.csv)")
+    if args.out and Path(args.out).suffix.lower() not in ("", ".xlsx"):
+        raise UsageError(f"--out {args.out}: survey writes several tables: DIR or FILE.xlsx")
 
     from cbec.commands._common import read_table
     from cbec.report.survey_summary import summary_markdown
@@ -155,22 +167,44 @@ def handle(args: argparse.Namespace) -> int:
                 "non-Likert indicators)" if scale == "likert" else f"is not a number{more}")  # fmt: skip
         raise InputError(f"column {col!r}: {val!r} {what}", file=args.file, line=line)
     for w in rep["warnings"]:
-        print(f"warning: {w}")
+        print(f"warning: {w}", file=sys.stderr if args.json else sys.stdout)
 
     try:
         tables = survey_tables(df, model_text, params)
     except ValueError as exc:
         raise NumericalError(str(exc)) from exc
     summary = summary_markdown(tables, title=f"Survey analysis of {Path(args.file).name}")
-    print(summary)
+    if args.json or not args.quiet:
+        print(_json(tables) if args.json else summary)
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, t in tables.items():
-            t.write_csv(out / f"{name}.csv")
-        (out / "summary.md").write_text(summary, encoding="utf-8")
-        print(f"wrote {len(tables)} tables and summary.md to {out}/")
+        _write(args, tables, summary)
     status = tables["survey_fit"]["status"][0]
     if status == "not_converged":
         raise NumericalError("the SEM estimation did not converge (tables written with status)")
     return 0
+
+
+def _write(args: argparse.Namespace, tables: dict, summary: str) -> None:
+    """--out DIR (CSV per table + summary.md) or --out FILE.xlsx (a sheet per table)."""
+    from cbec.output.writers import write_csv, write_xlsx
+
+    say = (lambda *a: None) if args.json else print  # noqa: E731
+    if args.out.lower().endswith(".xlsx"):
+        header = ["cbec survey: reliability, KMO/Bartlett, EFA, CFA/SEM (METHODS §10)",
+                  "units: answers on the survey's scale; loadings standardised",
+                  f"source: {args.file}", "missing values are empty cells"]  # fmt: skip
+        write_xlsx(tables, args.out, header=header)
+        say(f"wrote {len(tables)} tables to {args.out}")
+        return
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, t in tables.items():
+        write_csv(t, str(out / f"{name}.csv"), bom=not args.no_bom)
+    (out / "summary.md").write_text(summary, encoding="utf-8")
+    say(f"wrote {len(tables)} tables and summary.md to {out}/")
+
+
+def _json(tables: dict) -> str:
+    from cbec.output.terminal import json_text
+
+    return json_text(tables, {}, METHOD)

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from cbec.commands._checks import require_rows
-from cbec.commands._common import add_out, read_table, require_columns, write_output
+from cbec.commands._common import add_out, emit, read_table, require_columns
 from cbec.errors import InputError, UsageError
+
+if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
+    pass
 
 EXAMPLES = """examples:
   cbec synergy panel.csv --id province --period year \\
@@ -51,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--base", choices=["previous", "fixed"], default="previous",
                    help="t0 = the previous period (DEFAULT) or a fixed base period")  # fmt: skip
     p.add_argument("--base-year", type=int, help="base period for --base fixed (DEFAULT first)")
-    add_out(p)
+    add_out(p, digits_note="closed form: every digit is exact to float precision")
     p.set_defaults(handler=handle)
 
 
@@ -72,6 +74,8 @@ def parse_subsystems(specs: list[str]) -> dict[str, list[tuple[str, str]]]:
 
 
 def handle(args: argparse.Namespace) -> int:
+    import polars as pl
+
     from measures.synergy import synergy_frame
 
     subs = parse_subsystems(args.subsystem)
@@ -99,10 +103,23 @@ def handle(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InputError(str(exc), file=args.file) from exc
     syn = syn.rename({args.id: "id"}).with_columns(pl.col("id").cast(pl.Utf8))
-    if args.out:
+    if args.out and not args.out.lower().endswith(".xlsx"):
+        from cbec.output.writers import write_csv
+
         p = Path(args.out)
         op = p.with_name(f"{p.stem}_order{p.suffix or '.csv'}")
-        order.write_parquet(op) if op.suffix == ".parquet" else order.write_csv(op)
+        if op.suffix == ".parquet":
+            order.write_parquet(op)
+        else:
+            write_csv(order, str(op), bom=not args.no_bom, digits=args.digits)
         print(f"wrote {order.height} order-degree rows to {op}")
-    write_output(syn, args.out)
+    s = syn["synergy"]
+    grades = syn.group_by("grade").len().sort("len", descending=True)
+    summary = [("rows", syn.height), ("subsystems", ", ".join(subs)), ("mean synergy", s.mean()),
+               ("min synergy", s.min()), ("max synergy", s.max()),
+               ("grades", ", ".join(f"{g} {n}" for g, n in grades.iter_rows()))]  # fmt: skip
+    emit(args, {"synergy": syn, "order degrees": order}, summary=summary,
+         sheets={"synergy": syn, "order degrees": order},
+         method=f"composite-system synergy degree, {args.method} mean (METHODS §7)",
+         formats={"synergy": "0.000000", "order_": "0.000000"})  # fmt: skip
     return 0

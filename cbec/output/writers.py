@@ -1,0 +1,126 @@
+"""Files people open: `--out FILE.csv` (UTF-8 with BOM unless --no-bom, float noise removed,
+empty cells for missing), `--out FILE.xlsx` (one sheet per table, a header block naming the
+units and the method), `--out FILE.parquet` (the main table, full precision)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cbec.errors import UsageError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+# CSV/XLSX cells keep 14 significant digits: float noise of a few dozen ulps goes
+# (1.0000000000000004 → 1, 0.4999999999999994 → 0.5), every digit a method's reference tests
+# check (relative 1e-12) stays. --digits N rounds to N decimals instead.
+SIGNIFICANT = 14
+
+
+def check_suffix(path: str, allowed: tuple[str, ...] = SUFFIXES) -> str:
+    """The lower-case suffix of --out, or a usage error (exit 2) naming the allowed ones."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise UsageError(
+            f"--out {path}: unknown file type {suffix or '(none)'!r}; use one of "
+            + ", ".join(allowed)
+        )
+    return suffix
+
+
+def _rounded(values, digits: int | None):
+    """numpy: NaN/±inf → NaN; `digits` decimals, or 14 significant digits (an integer divided
+    by a power of ten is correctly rounded, so the shortest repr is the rounded decimal)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    out = np.full_like(v, np.nan)
+    ok = np.isfinite(v)
+    if digits is not None:
+        out[ok] = np.round(v[ok], digits)
+    else:
+        a = np.abs(v[ok])
+        e = np.where(a > 0, np.floor(np.log10(np.where(a > 0, a, 1.0))), 0.0)
+        k = SIGNIFICANT - 1 - e  # decimals that keep 14 significant digits
+        exact = (k >= 0) & (k <= 22)  # 10**k is an exact float up to 1e22
+        r = v[ok].copy()
+        scale = 10.0 ** k[exact]
+        r[exact] = np.round(r[exact] * scale) / scale
+        tiny = k > 22
+        r[tiny] = [float(f"{x:.{SIGNIFICANT}g}") for x in r[tiny]]
+        out[ok] = r
+    return out + 0.0  # no "-0.0"
+
+
+def clean(df: pl.DataFrame, digits: int | None = None) -> pl.DataFrame:
+    """Float columns rounded (14 significant digits, or `digits` decimals), NaN/±inf as null
+    (an empty cell), list columns joined as 'a; b' text."""
+    import polars as pl
+
+    from cbec.tabular import flat
+
+    df = flat(df)
+    floats = [c for c, t in df.schema.items() if t in (pl.Float32, pl.Float64)]
+    return df.with_columns(
+        pl.Series(
+            c, _rounded(df[c].cast(pl.Float64).fill_null(float("nan")).to_numpy(), digits)
+        ).fill_nan(None)
+        for c in floats
+    )
+
+
+def write_csv(df: pl.DataFrame, path: str, *, bom: bool = True, digits: int | None = None) -> None:
+    clean(df, digits).write_csv(path, include_bom=bom, null_value="")
+
+
+def write_xlsx(
+    tables: dict[str, pl.DataFrame],
+    path: str,
+    *,
+    header: list[str],
+    digits: int | None = None,
+    number_format: dict[str, str] | None = None,
+) -> None:
+    """One sheet per table: the `header` lines (units, method, source file), a blank row, then
+    the column names (bold, frozen) and the rows. `number_format` maps a column-name prefix to
+    an Excel format (display only: the cell keeps the full value)."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, df in tables.items():
+        ws = wb.create_sheet(_sheet_name(name, wb.sheetnames))
+        for line in header:
+            ws.append([line])
+        ws.append([])
+        ws.append(list(df.columns))
+        top = len(header) + 2
+        for cell in ws[top]:
+            cell.font = Font(bold=True)
+        for row in clean(df, digits).iter_rows():
+            ws.append(list(row))
+        ws.freeze_panes = f"A{top + 1}"
+        _formats(ws, df.columns, top, number_format or {})
+    wb.save(path)
+
+
+def _sheet_name(name: str, taken: list[str]) -> str:
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "table"
+    out, k = base, 2
+    while out in taken:
+        out, k = f"{base[:28]}_{k}", k + 1
+    return out
+
+
+def _formats(ws, columns: list[str], top: int, formats: dict[str, str]) -> None:
+    for j, col in enumerate(columns, start=1):
+        fmt = next((f for p, f in formats.items() if col == p or col.startswith(p)), None)
+        width = max(len(col) + 2, 10)
+        ws.column_dimensions[ws.cell(row=top, column=j).column_letter].width = min(width, 40)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=top + 1, min_col=j, max_col=j):
+                if isinstance(cell.value, float):
+                    cell.number_format = fmt

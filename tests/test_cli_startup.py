@@ -1,0 +1,119 @@
+"""CLI start-up (issue 18 item 2): `cbec --help` and `cbec COMMAND --help` import no heavy
+library, `cbec NAME` imports only its own command module, and the static command table that
+`cbec --help` prints agrees with the command modules."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+from cbec import commands
+from cbec.cli import build_parser
+
+# never imported by a help text: the orchestration, validation and SEM/optimisation stacks
+FORBIDDEN = ("prefect", "great_expectations", "cvxpy", "scipy.stats", "statsmodels", "semopy")
+# not imported by `cbec --help` either (the data-frame stack)
+FORBIDDEN_TOP = (*FORBIDDEN, "polars", "numpy", "duckdb", "pandas", "scipy")
+
+
+_RUN = """import sys
+from cbec.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print("MODULES", *sorted(sys.modules), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _imported(*argv: str) -> tuple[set[str], str]:
+    """Modules imported by `cbec ARGV` run under `python -X importtime`: the importtime report
+    (which misses importlib.import_module calls) plus sys.modules at exit."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", _RUN, *argv],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    mods = set()
+    for line in r.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                mods.add(name)
+        elif line.startswith("MODULES "):
+            mods.update(line.split()[1:])
+    assert "cbec.cli" in mods and "cbec.errors" in mods, "no module report parsed"
+    return mods, r.stdout
+
+
+def test_the_importtime_report_of_cbec_help_names_no_heavy_library():
+    """The check the issue asks for, literally: `python -X importtime -m cbec.cli --help`."""
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cbec.cli", "--help"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0 and "usage: cbec" in r.stdout
+    mods = {ln.rsplit("|", 1)[1].strip() for ln in r.stderr.splitlines() if "|" in ln}
+    assert "cbec.errors" in mods
+    assert _hits(mods, FORBIDDEN_TOP) == []
+
+
+def _hits(mods: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in mods if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_top_level_help_imports_no_heavy_library_and_no_command_module():
+    mods, out = _imported("--help")
+    assert _hits(mods, FORBIDDEN_TOP) == []
+    assert [m for m in mods if m.startswith("cbec.commands.")] == []
+    for name in commands.COMMANDS:
+        assert name in out
+
+
+@pytest.mark.parametrize("name", ["dea", "malmquist", "coevolve", "survey", "run", "report"])
+def test_command_help_imports_only_its_module_and_no_heavy_library(name):
+    mods, out = _imported(name, "--help")
+    assert _hits(mods, FORBIDDEN) == [], f"`cbec {name} --help` imports heavy modules"
+    assert _hits(mods, ("polars", "numpy", "scipy", "duckdb")) == []
+    loaded = {m for m in mods if m.startswith("cbec.commands.") and not m[14:].startswith("_")}
+    assert loaded == {f"cbec.commands.{name}"}
+    assert f"usage: cbec {name}" in out
+
+
+def test_the_static_command_table_matches_the_command_modules():
+    """`cbec --help` prints COMMANDS without importing the modules: same names, same help."""
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if m.name[0] != "_")
+    assert names == sorted(commands.COMMANDS)
+    full = build_parser()
+    action = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {c.dest: c.help for c in action._choices_actions}
+    assert helps == commands.COMMANDS
+
+
+def test_command_help_is_the_same_through_the_lazy_parser(capsys):
+    """`cbec dea --help` via main() (only dea loaded) prints what the full parser prints."""
+    from cbec.cli import main
+
+    full = build_parser()
+    action = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    for name in ("dea", "entropy", "sql"):
+        expected = action.choices[name].format_help()
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        assert capsys.readouterr().out == expected
+
+
+def test_an_analysis_run_imports_no_orchestration_stack(tmp_path):
+    """`cbec dea` on a CSV needs numpy/polars/HiGHS, never prefect, GX, cvxpy or scipy.stats."""
+    f = tmp_path / "eg1.csv"
+    f.write_text("firm,y,x1,x2\nA,1,2,5\nB,2,2,4\nC,3,6,6\nD,1,3,2\nE,2,6,2\n")
+    mods, out = _imported("dea", str(f), "--dmu", "firm", "--inputs", "x1,x2", "--outputs", "y")
+    assert _hits(mods, FORBIDDEN) == []
+    assert "0.833333" in out  # DEAP 2.1 EG1, firm C (Coelli 1996)
