@@ -15,7 +15,7 @@ from cbec.errors import CbecError
 
 DESCRIPTION = """cbec-observatory: regional development indicators from official Chinese statistics.
 
-Pipeline:   run, serve, validate, runs, inputs, sql, report
+Pipeline:   run, serve, validate, runs, inputs, sql, report    Formulas: methods
 Analyses on any CSV (no warehouse needed): dea, crosseff, malmquist, entropy,
             inequality, coupling, synergy, coevolve, survey
 

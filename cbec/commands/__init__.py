@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "inequality": "CV, Gini, Theil (with group decomposition) and Dagum's Gini decomposition",
     "inputs": "list or remove the files added with `cbec run --add`",
     "malmquist": "Malmquist productivity index (FGNZ/Ray–Desli, CC-Malmquist) of a panel CSV",
+    "methods": "print the normative formulas (docs/METHODS.md) or one section of them",
     "report": "write an offline HTML report (charts, lineage, CSV downloads) of a run",
     "run": "refresh the warehouse from the embedded data now",
     "runs": "list result versions (runs diff A B: compare two runs)",
