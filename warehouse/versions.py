@@ -45,10 +45,15 @@ def _latest_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _all_latest_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create results.latest_<table> for every result table ever published."""
+    """(Re)create results.latest_<table> for every result table ever published, with the
+    comments of the table's contract (CREATE OR REPLACE VIEW drops them)."""
+    from warehouse.contracts.ddl import comment_statements
+
     for (name,) in con.execute("SELECT DISTINCT table_name FROM results.run_tables").fetchall():
         if _NAME.match(name):
             _latest_view(con, name)
+    for stmt in comment_statements(con):
+        con.execute(stmt)
 
 
 def promote_run(db_path: str | Path | None, run_id: str, *, wait: float | None = None) -> dict:
