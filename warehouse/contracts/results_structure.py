@@ -42,7 +42,7 @@ INDICATOR_WEIGHTS = Table(
      C("regions_dropped", "VARCHAR", "", "provinces left out for missing data"),
      C("window_limit", "VARCHAR", "", "what limits the window at each end"),
      Q),
-    time="year", headline="weight",
+    time="year_to", headline="weight",
 )  # fmt: skip
 
 INEQUALITY = Table(
@@ -97,7 +97,7 @@ SYNERGY = Table(
      C("bounds", "VARCHAR", "", "order-parameter bounds (e.g. expand10: observed range ± 10 %)"),
      C("method", "VARCHAR", "", "subsystem order aggregation: geometric or linear"),
      Q),
-    time="year", headline="synergy",
+    time="year_to", headline="synergy",
 )  # fmt: skip
 
 _LV = ("a1", "b1", "a2", "b2", "r1", "K1", "sigma12", "r2", "K2", "sigma21")
