@@ -176,6 +176,7 @@ def _registry() -> dict[str, Table]:
 
 
 TABLES: dict[str, Table] = _registry()
+BUILTIN: frozenset[str] = frozenset(TABLES)  # declared here, not registered at run time
 
 
 def register(table: Table) -> Table:
