@@ -141,6 +141,10 @@ def efficiency(rep: Report, load: Loader) -> None:
             )
     if eff is None:
         sec.note("results.efficiency is not in this run.")
+    _ranking(rep, sec, eff, ce, gce)
+
+
+def _ranking(rep: Report, sec, eff, ce, gce) -> None:
     # rankings in the latest year common to the tables present
     frames = []
     for df, c, label in ((eff, K.EFFICIENCY_SCORE, "DEA score"),
@@ -227,6 +231,21 @@ def productivity(rep: Report, load: Loader) -> None:
         per_t,
         "malmquist-over-time",
     )
+    _malmquist_regions(rep, sec, d, cols, found, labels, tc)
+    chart, table = province_heatmap(
+        d, found[labels[0]], label=labels[0], diverging=True, center=1.0, table="malmquist"
+    )
+    rep.figure(
+        sec,
+        f"{labels[0]} by province",
+        chart,
+        "Blue = productivity decline (< 1), red = growth (> 1), white = no change.",
+        table,
+        "malmquist-heatmap",
+    )
+
+
+def _malmquist_regions(rep: Report, sec, d: pl.DataFrame, cols, found, labels, tc) -> None:
     reg = d.join(_region_frame(), on="region_code", how="inner")
     if reg.height:
         by_r = (
@@ -266,14 +285,3 @@ def productivity(rep: Report, load: Loader) -> None:
             per_rt,
             "malmquist-regions-over-time",
         )
-    chart, table = province_heatmap(
-        d, found[labels[0]], label=labels[0], diverging=True, center=1.0, table="malmquist"
-    )
-    rep.figure(
-        sec,
-        f"{labels[0]} by province",
-        chart,
-        "Blue = productivity decline (< 1), red = growth (> 1), white = no change.",
-        table,
-        "malmquist-heatmap",
-    )

@@ -42,6 +42,22 @@ def lineage(rep: Report, run: dict, tables: dict[str, int], inputs, validations)
         }
     )
     rep.table(sec, meta)
+    _validations(rep, sec, validations)
+    # result tables
+    sec.html("<h3>Result tables of this run</h3>")
+    rt = pl.DataFrame(
+        {
+            "table": [f"results.{k}" for k in tables],
+            "rows": list(tables.values()),
+        },
+        schema={"table": pl.Utf8, "rows": pl.Int64},
+    )
+    rep.table(sec, rt)
+    _inputs(rep, sec, inputs)
+    _parameters(sec, run)
+
+
+def _validations(rep: Report, sec, validations) -> None:
     # validation summary
     sec.html("<h3>Validation</h3>")
     if validations is None or validations.is_empty():
@@ -70,16 +86,9 @@ def lineage(rep: Report, run: dict, tables: dict[str, int], inputs, validations)
         if failed:
             sec.html("<h4>Failed or warning expectations</h4>")
             rep.table(sec, pl.DataFrame(failed), name="validation-failures")
-    # result tables
-    sec.html("<h3>Result tables of this run</h3>")
-    rt = pl.DataFrame(
-        {
-            "table": [f"results.{k}" for k in tables],
-            "rows": list(tables.values()),
-        },
-        schema={"table": pl.Utf8, "rows": pl.Int64},
-    )
-    rep.table(sec, rt)
+
+
+def _inputs(rep: Report, sec, inputs) -> None:
     # inputs
     sec.html("<h3>Input files</h3>")
     if inputs is None or inputs.is_empty():
@@ -115,6 +124,9 @@ def lineage(rep: Report, run: dict, tables: dict[str, int], inputs, validations)
             csv=inputs,
         )
         sec.html("</details>")
+
+
+def _parameters(sec, run: dict) -> None:
     params = run.get("params")
     if params:
         try:

@@ -201,6 +201,10 @@ def coupling(rep: Report, load: Loader) -> None:
             per_y.sort("year"),
             "coupling-means",
         )
+    _lagging(rep, sec, d, dcol, lvl)
+
+
+def _lagging(rep: Report, sec, d: pl.DataFrame, dcol, lvl) -> None:
     lag = K.COUPLING_LAG if K.COUPLING_LAG in d.columns else None
     if lag and d.schema[lag] == pl.Utf8:
         cnt = d.group_by("year", lag).agg(pl.len().alias("provinces")).sort("year", lag)
