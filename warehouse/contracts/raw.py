@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Table
+from warehouse.contracts.base import Column, Table
 
 READER_TABLES = (
     "nbs_export",

@@ -3,7 +3,7 @@ run from warehouse/provinces.py and measures/regions.py (METHODS §0)."""
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Table
+from warehouse.contracts.base import Column, Table
 
 REGIONS = Table(
     "ref", "regions",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Family, Table
+from warehouse.contracts.base import Column, Family, Table
 
 C = Column
 Q = C("quality", "VARCHAR[]", "", "quality flags of the inputs behind the row (compilation, spliced, imputed_upstream, pre_revision, proxy:…)")  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Table
+from warehouse.contracts.base import Column, Table
 
 _RUN = Column("run_id", "VARCHAR", "", "run id (results.runs.run_id)")
 

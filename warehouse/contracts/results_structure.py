@@ -3,7 +3,7 @@ coupling coordination, synergy, co-evolution and causality (METHODS §4–8)."""
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Table
+from warehouse.contracts.base import Column, Table
 from warehouse.contracts.results_dea import REGION, YEAR, Q
 
 C = Column

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Table
+from warehouse.contracts.base import Column, Table
 
 C = Column
 _BLOCK = C("block", "VARCHAR", "", "item block analysed together (config/survey.toml)", key=True)

@@ -3,7 +3,7 @@ sources (ARCHITECTURE.md data model; winners chosen by rank and vintage)."""
 
 from __future__ import annotations
 
-from warehouse.contracts import Column, Table
+from warehouse.contracts.base import Column, Table
 
 PANEL = Table(
     "staging", "panel",
