@@ -1,6 +1,6 @@
-"""Report sections. Each builder looks for its result tables in the run; a missing table gives
-a sentence saying so, never an error. Only aggregation for charts happens here (means,
-geometric means, sums, shares); every number comes from the warehouse."""
+"""Shared pieces of the report sections: province labels, the NBS region groups (METHODS §0),
+the province × time heatmap, series and geometric means for charts. Only aggregation for charts
+happens here; every number comes from the warehouse."""
 
 from __future__ import annotations
 
