@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests import _contracts  # noqa: F401 - declares the test tables alpha and beta
 from warehouse import store
 from warehouse.db import connect, query_pl
 
@@ -110,6 +111,7 @@ def test_sigkill_during_publish_leaves_previous_version_intact(tmp_path):
     code = textwrap.dedent(
         f"""
         import polars as pl
+        from tests import _contracts
         from warehouse import store
         tables = {{
             "alpha": pl.DataFrame({{"region_code": ["x"] * 200000, "year": [2021] * 200000, "x": [7.0] * 200000}}),

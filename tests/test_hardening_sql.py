@@ -20,6 +20,7 @@ import pytest
 
 from cbec.cli import main
 from cbec.errors import Busy
+from tests import _contracts  # noqa: F401 - declares the test table alpha
 from warehouse import store, workcopy
 from warehouse.db import connect
 

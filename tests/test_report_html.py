@@ -239,7 +239,11 @@ def _synthetic_tables(dea_panel: pl.DataFrame) -> dict[str, pl.DataFrame]:
         }
     )
     rel = pl.DataFrame(
-        {"construct": ["trust", "logistics", "intention"], "alpha": [0.86, 0.79, 0.91]}
+        {
+            "construct": ["trust", "logistics", "intention"],
+            "item": ["C1", "C2", "C3"],
+            "alpha": [0.86, 0.79, 0.91],
+        }  # fmt: skip
     )
     return {
         "efficiency": eff,

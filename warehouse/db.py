@@ -7,9 +7,6 @@ published file and retry for a few seconds if a writer outside the lock holds it
 
 from __future__ import annotations
 
-import os
-import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -17,29 +14,10 @@ from typing import TypeVar
 import duckdb
 
 from cbec.paths import db_path
+from warehouse.retry import is_lock_error, retry_locked  # noqa: F401 - re-exported
 
 T = TypeVar("T")
 CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
-
-
-def is_lock_error(exc: BaseException) -> bool:
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
-
-
-def retry_locked(fn: Callable[[], T], *, what: str, seconds: float | None = None) -> T:
-    """Call `fn`, retrying for up to `seconds` (default $CBEC_READ_RETRY_SECONDS or 10) while
-    DuckDB reports that another process holds the file lock."""
-    limit = float(os.environ.get("CBEC_READ_RETRY_SECONDS", "10")) if seconds is None else seconds
-    deadline = time.monotonic() + limit
-    pause = 0.05
-    while True:
-        try:
-            return fn()
-        except duckdb.IOException as exc:
-            if not is_lock_error(exc) or time.monotonic() >= deadline:
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.5)
 
 
 def connect(

@@ -158,7 +158,7 @@ def assemble(
     cfg: dict,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(staging.panel, staging.conflicts) frames: see warehouse/staging.py."""
-    from warehouse.staging import CONFLICT_COLUMNS, PANEL_COLUMNS
+    from warehouse.contracts import get
     from warehouse.staging_quality import cell_quality
 
     block = pl.DataFrame(
@@ -175,9 +175,15 @@ def assemble(
         .join(fell_back.with_columns(pl.lit(True).alias("_fallback")), on=CELL, how="left")
         .with_columns(_choice_text().alias("choice"), pl.col("family_rank").alias("source_rank"))
     )
-    panel = cell_quality(panel, cfg).select(PANEL_COLUMNS).sort(["variable", "region_code", "year"])
+    panel = (
+        cell_quality(panel, cfg)
+        .select(get("staging.panel").names)
+        .sort(["variable", "region_code", "year"])
+    )
     conflicts = _conflicts(cand, chosen, block, excluded)
-    return panel, conflicts.select(CONFLICT_COLUMNS).sort(["variable", "region_code", "year"])
+    return panel, conflicts.select(get("staging.conflicts").names).sort(
+        ["variable", "region_code", "year"]
+    )
 
 
 def _choice_text() -> pl.Expr:

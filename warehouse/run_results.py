@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from warehouse.db import connect, query_pl
+from warehouse.versions import resolve_run  # noqa: F401 - re-exported
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -24,35 +25,6 @@ def open_read_only(db_path: str | Path | None) -> duckdb.DuckDBPyConnection:
     if not p.exists():
         raise FileNotFoundError(str(p))
     return connect(p, read_only=True)
-
-
-def resolve_run(
-    con: duckdb.DuckDBPyConnection, run_id: str | None = None, *, flow: str | None = "refresh"
-) -> dict | None:
-    """The run row for `run_id` (a unique prefix is enough), or, when `run_id` is None, the
-    newest published run of `flow`. None if nothing matches; ValueError if a prefix is ambiguous."""
-    cols = "run_id, flow, status, started_at, finished_at, input_fingerprint, params, params_hash, code_version, prefect_flow_run_id, message"
-    if run_id is None:  # the run results.latest_* follow (newest full or promoted run)
-        from warehouse.versions import latest_run_id
-
-        latest = latest_run_id(con, flow=flow)
-        if latest is None:
-            return None
-        rows = query_pl(con, f"SELECT {cols} FROM results.runs WHERE run_id = ?", [latest])
-    else:
-        rows = query_pl(con, f"SELECT {cols} FROM results.runs WHERE run_id = ?", [run_id])
-        if rows.is_empty():
-            rows = query_pl(
-                con,
-                f"SELECT {cols} FROM results.runs WHERE starts_with(run_id, ?) ORDER BY run_id",
-                [run_id],
-            )
-            if rows.height > 1:
-                raise ValueError(
-                    f"run id prefix {run_id!r} matches {rows.height} runs: "
-                    + ", ".join(rows["run_id"].to_list()[:5])
-                )
-    return rows.row(0, named=True) if rows.height else None
 
 
 def run_table_names(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:

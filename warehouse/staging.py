@@ -32,40 +32,12 @@ import polars as pl
 
 from cbec.errors import InputError
 from cbec.paths import config_dir, data_dir
-from warehouse import reconcile
+from warehouse import contracts, reconcile
 from warehouse.reconcile import CAND_ID, CELL
 
-PANEL_COLUMNS = [
-    "region_code",
-    "year",
-    "variable",
-    "value",
-    "unit",
-    "source",
-    "vintage",
-    "source_file",
-    "source_rank",
-    "choice",
-    "quality",
-]
-CONFLICT_COLUMNS = [
-    "variable",
-    "region_code",
-    "year",
-    "chosen_value",
-    "chosen_source",
-    "chosen_vintage",
-    "chosen_file",
-    "other_value",
-    "other_source",
-    "other_vintage",
-    "other_file",
-    "other_line",
-    "rel_diff",
-    "status",
-    "check",
-    "reason",
-]
+# the column lists of staging.panel / staging.conflicts, read from their contracts
+PANEL_COLUMNS = list(contracts.get("staging.panel").names)
+CONFLICT_COLUMNS = list(contracts.get("staging.conflicts").names)
 
 
 def load_variables(path: Path | None = None) -> dict:

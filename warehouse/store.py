@@ -10,6 +10,9 @@
 - Runs have a `kind`: 'full' (a complete refresh) or 'partial' (a backfill or year subset, with
   its `scope`). `results.latest_*` follow the newest full run, or a run an operator promoted
   (`promote_run`) if that is newer; partial runs stay queryable by run_id.
+- Tables are created from their contracts (warehouse/contracts), never from the first write:
+  a frame with an undeclared column, a column of the wrong type or without a key column is
+  refused with the table and column named (`warehouse.contracts.ContractError`).
 - Every write goes through a write session (warehouse/workcopy.py: writer lock, side file,
   atomic replace), joined when the caller already holds one.
 """
@@ -30,6 +33,7 @@ import duckdb
 import polars as pl
 
 from warehouse import workcopy
+from warehouse.contracts import ddl
 from warehouse.db import connect, connect_for_reading
 from warehouse.versions import _all_latest_views, latest_run_id, list_runs, promote_run
 
@@ -175,26 +179,16 @@ def record_validation(
             con.close()
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, name: str, rel_name: str) -> None:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'results' AND table_name = ?",
-        [name],
-    ).fetchall()[0][0]
-    if not exists:
-        con.execute(
-            f"CREATE TABLE results.{name} AS SELECT CAST(NULL AS VARCHAR) AS run_id, * FROM {rel_name} LIMIT 0"
+def _contract(name: str):
+    """The contract of results.<name>; ContractError if the table has none."""
+    from warehouse.contracts import ContractError, find
+
+    table = find(f"results.{name}")
+    if table is None:
+        raise ContractError(
+            f"results.{name} has no table contract: declare it in warehouse/contracts first"
         )
-        return
-    have = {
-        r[0]
-        for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'results' AND table_name = ?",
-            [name],
-        ).fetchall()
-    }
-    for col, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {rel_name}").fetchall():
-        if col not in have:
-            con.execute(f'ALTER TABLE results.{name} ADD COLUMN "{col}" {typ}')
+    return table
 
 
 def _check_inputs_current(
@@ -244,6 +238,7 @@ def publish_run(
             or name in ("runs", "run_tables", "run_inputs", "validations")
         ):
             raise ValueError(f"invalid result table name {name!r}")
+        _contract(name)  # before any write: a table without a contract is refused
     with workcopy.session(_db(db_path)):
         existing = find_reusable_run(
             db_path, flow=flow, input_fingerprint=input_fingerprint, params=params
@@ -274,7 +269,7 @@ def _publish_in(con, tables, run_id, flow, params, fingerprint, prefect_id, inpu
         for k, (name, frame) in enumerate(sorted(tables.items())):
             rel = f"_pub_{name}"
             con.register(rel, frame.to_arrow())
-            _ensure_table(con, name, rel)
+            ddl.prepare_write(con, _contract(name), rel)
             con.execute(
                 f"INSERT INTO results.{name} BY NAME SELECT ? AS run_id, * FROM {rel}", [run_id]
             )

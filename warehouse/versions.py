@@ -45,17 +45,20 @@ def _latest_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def _all_latest_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create results.latest_<table> for every result table ever published."""
+    """(Re)create results.latest_<table> for every result table ever published, with the
+    comments of the table's contract (CREATE OR REPLACE VIEW drops them)."""
+    from warehouse.contracts.ddl import comment_statements
+
     for (name,) in con.execute("SELECT DISTINCT table_name FROM results.run_tables").fetchall():
         if _NAME.match(name):
             _latest_view(con, name)
+    for stmt in comment_statements(con):
+        con.execute(stmt)
 
 
 def promote_run(db_path: str | Path | None, run_id: str, *, wait: float | None = None) -> dict:
     """Make a published run (e.g. a partial one, or an older full one) what results.latest_*
     show, until a newer full run is published. Returns the run row."""
-    from warehouse.run_results import resolve_run
-
     with workcopy.session(_db(db_path), wait=wait, label="cbec runs promote"):
         con = connect(_db(db_path))
         try:
@@ -118,3 +121,30 @@ def list_runs(db_path: str | Path | None = None) -> pl.DataFrame:
         )
     finally:
         con.close()
+
+
+def resolve_run(
+    con: duckdb.DuckDBPyConnection, run_id: str | None = None, *, flow: str | None = "refresh"
+) -> dict | None:
+    """The run row for `run_id` (a unique prefix is enough), or, when `run_id` is None, the
+    newest published run of `flow`. None if nothing matches; ValueError if a prefix is ambiguous."""
+    cols = "run_id, flow, status, started_at, finished_at, input_fingerprint, params, params_hash, code_version, prefect_flow_run_id, message"
+    if run_id is None:  # the run results.latest_* follow (newest full or promoted run)
+        latest = latest_run_id(con, flow=flow)
+        if latest is None:
+            return None
+        rows = query_pl(con, f"SELECT {cols} FROM results.runs WHERE run_id = ?", [latest])
+    else:
+        rows = query_pl(con, f"SELECT {cols} FROM results.runs WHERE run_id = ?", [run_id])
+        if rows.is_empty():
+            rows = query_pl(
+                con,
+                f"SELECT {cols} FROM results.runs WHERE starts_with(run_id, ?) ORDER BY run_id",
+                [run_id],
+            )
+            if rows.height > 1:
+                raise ValueError(
+                    f"run id prefix {run_id!r} matches {rows.height} runs: "
+                    + ", ".join(rows["run_id"].to_list()[:5])
+                )
+    return rows.row(0, named=True) if rows.height else None

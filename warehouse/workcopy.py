@@ -90,7 +90,7 @@ def _checkpoint_main_wal(main: Path) -> None:
     """A WAL next to the warehouse (a writer outside this scheme, or an older version) is folded
     into the file before it is copied, so the copy is complete."""
     if _wal(main).exists():
-        from warehouse.db import retry_locked
+        from warehouse.retry import retry_locked
 
         def fold() -> None:
             con = duckdb.connect(str(main), config=_CONFIG)
