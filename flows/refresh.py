@@ -239,7 +239,7 @@ def _compute(panel, params, runner, address, clock: StageClock) -> dict[str, pl.
     clock.lap("coevolution")
     # --- green TFP (issue 20): results.green_tfp only when config/green.toml names bad outputs
     tables.update(compute_green(tables, panel, params.get("green") or load_green_params()))
-    tables = with_quality(tables, panel, _only(params, "green"))
+    tables = with_quality(tables, panel, _only(params, "green", "indicators", "structure"))
     clock.lap("green-and-quality")
     return tables
 
