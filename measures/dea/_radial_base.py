@@ -5,6 +5,7 @@ checks and the column scaling, used by both back ends (`measures.dea.radial` wit
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -20,15 +21,17 @@ class RadialResult:
         orientation, ≥ 1); NaN where the LP is not optimal.
     status: "optimal" / "infeasible" / "unbounded" / … per DMU (phase 1; if phase 2 fails
         its status is reported as "phase2_<status>" and the slacks are NaN).
-    lambdas: (n_eval, n_ref) intensity weights (phase 2 if two_phase else phase 1), or None.
-        Lambdas are not unique in general; they come from the optimal basis found.
+    lambdas: (n_eval, n_ref) intensity weights (phase 2 if two_phase else phase 1), or None:
+        a dense ndarray up to 25 million cells, a sparse `measures.dea._sparse.LambdaMatrix`
+        above (``L[k]`` dense row, ``L[k, j]``, ``L.csr``). Lambdas are not unique in
+        general; they come from the optimal basis found (phase 1's when phase 2 is skipped).
     slack_in / slack_out: (n_eval, m) / (n_eval, s) max-slacks of phase 2 in original units
         (None unless two_phase).
     """
 
     score: np.ndarray
     status: np.ndarray
-    lambdas: np.ndarray | None = None
+    lambdas: Any = None
     slack_in: np.ndarray | None = None
     slack_out: np.ndarray | None = None
     orientation: str = "input"

@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from measures.dea._sparse import LambdaMatrix, peers_of
 from measures.dea.radial import radial_efficiency
 from measures.dea.sbm import sbm, sbm_with_super
 
@@ -26,8 +27,10 @@ class DEAModelResult:
     """score: the efficiency reported (θ, Farrell 1/φ for output radial models, ρ, δ);
     phi: φ* for output-oriented radial models (NaN otherwise); status per DMU;
     slack_in (n, m), slack_out (n, s), target_in, target_out (original units);
-    lambdas (n, n); peers: list of peer indices per DMU (λ > 1e-9); kind: for super-sbm,
-    "sbm" or "super" per DMU."""
+    lambdas (n, n): dense up to 25 million cells, above that (radial models) a sparse
+    `measures.dea._sparse.LambdaMatrix` (``L[k]`` dense row, ``L[k, j]``, ``L.csr``);
+    peers: list of peer indices per DMU (λ > 1e-9); kind: for super-sbm, "sbm" or "super"
+    per DMU."""
 
     score: np.ndarray
     phi: np.ndarray
@@ -36,7 +39,7 @@ class DEAModelResult:
     slack_out: np.ndarray
     target_in: np.ndarray
     target_out: np.ndarray
-    lambdas: np.ndarray
+    lambdas: Any
     peers: list[list[int]]
     model: str
     orientation: str
@@ -44,8 +47,15 @@ class DEAModelResult:
     kind: np.ndarray | None = None
 
 
-def _peers(L: np.ndarray, tol: float = 1e-9) -> list[list[int]]:
-    return [list(np.flatnonzero(row > tol)) for row in np.nan_to_num(L)]
+def _peers(L: Any, tol: float = 1e-9) -> list[list[int]]:
+    return peers_of(L, tol)
+
+
+def _no_negative_zero(L: Any) -> Any:
+    if isinstance(L, LambdaMatrix):
+        L.csr.data += 0.0
+        return L
+    return cast(np.ndarray, L) + 0.0
 
 
 def dea_model(
@@ -105,8 +115,8 @@ def dea_model(
             slack_out=sout,
             target_in=ti,
             target_out=to,
-            lambdas=cast(np.ndarray, r.lambdas) + 0.0,
-            peers=_peers(cast(np.ndarray, r.lambdas)),
+            lambdas=_no_negative_zero(r.lambdas),
+            peers=_peers(r.lambdas),
             model=model,
             orientation=orientation,
             rts=rts,

@@ -13,12 +13,14 @@ Two interchangeable back ends solve the same LPs (a test proves they agree to 1e
   DMUs only the θ/φ column coefficients and the right-hand sides change, and the simplex is
   warm-started from the previous basis. Columns (reference DMUs) are generated on demand:
   each LP starts from a shared candidate set (DMUs that are extreme in some ratio, plus every
-  column that entered an earlier LP) and a pricing step over *all* reference DMUs
-  (reduced cost ``-a_j'π`` from the row duals) adds violated columns until none is left,
-  which proves the restricted optimum is optimal for the full LP. Phase 2 fixes θ*/φ* in the
-  same model and re-optimises from the phase-1 basis, again with a final pricing check.
-  A restricted LP that is infeasible is re-solved with all columns before "infeasible" is
-  reported. ``n_jobs`` > 1 splits the DMUs over threads (HiGHS releases the GIL).
+  column that entered an earlier LP) and a pricing step over the non-dominated reference
+  DMUs (reduced cost ``-a_j'π`` from the row duals; dominated ones cannot price out first,
+  see `measures.dea._sparse`) adds violated columns until none is left, which proves the
+  restricted optimum is optimal for the full LP. Phase 2 fixes θ*/φ* in the same model and
+  re-optimises from the phase-1 basis, again with a final pricing check; it is skipped when
+  every slack's phase-1 reduced cost is > 0 (all max-slacks are then 0). A restricted LP that
+  is infeasible is re-solved with all columns before "infeasible" is reported. ``n_jobs`` > 1
+  splits the DMUs over threads (HiGHS releases the GIL). λ is kept sparse (per-DMU peers).
 * ``backend="cvxpy"``: cvxpy with DPP parameters, one compiled problem per shape re-solved
   per DMU with HiGHS (all columns, no column generation).
 
@@ -37,26 +39,19 @@ from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, add_dense_cols, new_highs, pass_lp, status_name
 from measures.dea._radial_base import ORIENTATIONS, RTS, RadialResult, _check, _col_scale
+from measures.dea._sparse import (
+    DENSE_LAMBDA_MAX,
+    build_lambdas,
+    initial_candidates,
+    pricing_pool,
+)
 
 __all__ = ["ORIENTATIONS", "RTS", "RadialResult", "radial_efficiency"]
 
-
-def _initial_candidates(Xs: np.ndarray, Ys: np.ndarray) -> np.ndarray:
-    """DMUs extreme in a single ratio y_r/x_i (CCR-efficient), smallest x_i, largest y_r,
-    largest Σy/Σx: a cheap starting column set that is usually on the frontier."""
-    n = Xs.shape[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cand = set()
-        for i in range(Xs.shape[1]):
-            for r in range(Ys.shape[1]):
-                ratio = np.where(Xs[:, i] > 0, Ys[:, r] / Xs[:, i], 0.0)
-                cand.add(int(np.argmax(ratio)))
-            cand.add(int(np.argmin(np.where(Xs[:, i] > 0, Xs[:, i], np.inf))))
-        for r in range(Ys.shape[1]):
-            cand.add(int(np.argmax(Ys[:, r])))
-        tot = np.where(Xs.sum(1) > 0, Ys.sum(1) / Xs.sum(1), 0.0)
-        cand.add(int(np.argmax(tot)))
-    return np.array(sorted(c for c in cand if 0 <= c < n), dtype=np.int64)
+# phase 2 is skipped when every slack column's phase-1 reduced cost exceeds this (scaled data):
+# by complementary slackness every optimal phase-1 solution then has zero slacks, so the
+# max-slack optimum is 0 and the phase-1 λ is a phase-2 optimum (METHODS §9.1)
+PHASE2_SKIP_TOL = 1e-9
 
 
 class _Engine:
@@ -77,6 +72,7 @@ class _Engine:
         initial: np.ndarray | None = None,
         price_tol: float = 1e-9,
         max_add: int = 8,
+        pool: np.ndarray | None = None,
     ):
         self.n, self.m = Xs.shape
         self.s = Ys.shape[1]
@@ -114,8 +110,15 @@ class _Engine:
         self.in_rows = np.arange(m, dtype=np.int32)
         self.out_rows = np.arange(m, m + s, dtype=np.int32)
         self.lp_count = 0
+        self.phase2_skipped = 0
+        # pricing scans only the pool (non-dominated DMUs: exact, see measures.dea._sparse)
+        self.pool = np.arange(self.n) if pool is None else np.asarray(pool, dtype=np.int64)
+        self.A_pool = np.ascontiguousarray(self.A_all[self.pool])
+        self.pool_pos = np.full(self.n, -1, dtype=np.int64)
+        self.pool_pos[self.pool] = np.arange(self.pool.size)
+        self.pool_in = np.zeros(self.pool.size, dtype=bool)  # pool column already in the model
         if initial is None:
-            initial = _initial_candidates(Xs, Ys)
+            initial = initial_candidates(Xs, Ys)
         self._add(np.asarray(initial, dtype=np.int64))
         # fallback model with every column, built on first use (see `solve`)
         self._full: _Engine | None = None
@@ -138,6 +141,8 @@ class _Engine:
         add_dense_cols(self.h, self.A_all[js])
         self.pos[js] = start + np.arange(js.size)
         self.cand.extend(int(j) for j in js)
+        pp = self.pool_pos[js]
+        self.pool_in[pp[pp >= 0]] = True
 
     def _run(self) -> str:
         self.h.run()
@@ -159,23 +164,30 @@ class _Engine:
             if st != "optimal":
                 return st
             pi = np.asarray(self.h.getSolution().row_dual)
-            price = self.A_all @ pi  # reduced cost of λ_j is -a_j'π (cost 0)
-            price[self.pos >= 0] = -np.inf
-            if skip is not None:
-                price[skip] = -np.inf
+            price = self.A_pool @ pi  # reduced cost of λ_j is -a_j'π (cost 0)
+            price[self.pool_in] = -np.inf
+            if skip is not None and self.pool_pos[skip] >= 0:
+                price[self.pool_pos[skip]] = -np.inf
             thr = self.price_tol * max(1.0, float(np.max(np.abs(pi))))
             viol = np.flatnonzero(price > thr)
             if viol.size == 0:
                 return st
             if viol.size > self.max_add:
                 viol = viol[np.argpartition(-price[viol], self.max_add)[: self.max_add]]
-            self._add(viol)
+            self._add(self.pool[viol])
 
     # ------------------------------------------------------------------ one DMU
+    def _lam(self, cv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Non-zero λ of a solution vector as (reference DMU indices, values), sorted."""
+        lam = cv[self.nfix : self.nfix + len(self.cand)]
+        nz = np.flatnonzero(lam != 0)
+        j = np.asarray(self.cand, dtype=np.int64)[nz]
+        o = np.argsort(j)
+        return j[o], lam[nz][o]
+
     def solve(self, xo: np.ndarray, yo: np.ndarray, skip: int | None, two_phase: bool):
-        """Returns (score, status, lam_dict{ref j: λ}, s_in_scaled, s_out_scaled)."""
-        h = self.h
-        m, s = self.m, self.s
+        """Returns (score, status, (ref indices, λ) or None, s_in_scaled, s_out_scaled)."""
+        h, m, s = self.h, self.m, self.s
         if self.orientation == "input":
             for i in range(m):
                 h.changeCoeff(i, 0, -float(xo[i]))
@@ -193,42 +205,45 @@ class _Engine:
                 # decide on the full model, then keep its support as candidate columns
                 res = self.full.solve(xo, yo, skip, two_phase)
                 if res[2] is not None:
-                    lam_full = res[2]
-                    self._add(np.asarray(self.full.cand)[lam_full > 0])
-                    lam = np.zeros(len(self.cand))
-                    for j, v in zip(self.full.cand, lam_full, strict=True):
-                        if v > 0:
-                            lam[self.pos[j] - self.nfix] = v
-                    res = (res[0], res[1], lam, res[3], res[4])
+                    self._add(res[2][0])
                 return res
             if st != "optimal":
                 return np.nan, st, None, None, None
             sol = h.getSolution()
             val = float(sol.col_value[0])
             if two_phase:
-                h.changeColsCost(self.nfix, self.fix_idx, self.c2)
-                h.changeColBounds(0, val, val)
-                st2 = self._solve_priced(skip)
-                if st2 != "optimal":
-                    # θ* fixed exactly can be infeasible by rounding: relax by 1e-11 relative
-                    # in the direction that enlarges the phase-2 feasible set
-                    eps = 1e-11 * max(1.0, abs(val))
-                    lo, hi = (val, val + eps) if self.orientation == "input" else (val - eps, val)
-                    h.changeColBounds(0, lo, hi)
-                    st2 = self._solve_priced(skip)
-                # read before restoring: a model change invalidates HiGHS' solution
-                cv = np.asarray(h.getSolution().col_value)
-                h.changeColsCost(self.nfix, self.fix_idx, self.c1)
-                h.changeColBounds(0, -INF, INF)
-                if st2 != "optimal":
-                    return val, "phase2_" + st2, None, None, None
-            else:
-                cv = np.asarray(sol.col_value)
-            lam = cv[self.nfix :]
-            return val, "optimal", lam, cv[1 : 1 + m], cv[1 + m : 1 + m + s]
+                d = np.asarray(sol.col_dual[1 : self.nfix])
+                if d.size and float(d.min()) > PHASE2_SKIP_TOL:
+                    self.phase2_skipped += 1
+                    cv = np.asarray(sol.col_value)
+                    return val, "optimal", self._lam(cv), np.zeros(m), np.zeros(s)
+                return self._phase2(val, skip)
+            cv = np.asarray(sol.col_value)
+            return val, "optimal", self._lam(cv), cv[1 : 1 + m], cv[1 + m : 1 + m + s]
         finally:
             if skip is not None and self.pos[skip] >= 0:
                 h.changeColBounds(int(self.pos[skip]), 0.0, INF)
+
+    def _phase2(self, val: float, skip: int | None):
+        """Max-slack phase 2 at θ*/φ* = val in the same model, from the phase-1 basis."""
+        h, m, s = self.h, self.m, self.s
+        h.changeColsCost(self.nfix, self.fix_idx, self.c2)
+        h.changeColBounds(0, val, val)
+        st2 = self._solve_priced(skip)
+        if st2 != "optimal":
+            # θ* fixed exactly can be infeasible by rounding: relax by 1e-11 relative
+            # in the direction that enlarges the phase-2 feasible set
+            eps = 1e-11 * max(1.0, abs(val))
+            lo, hi = (val, val + eps) if self.orientation == "input" else (val - eps, val)
+            h.changeColBounds(0, lo, hi)
+            st2 = self._solve_priced(skip)
+        # read before restoring: a model change invalidates HiGHS' solution
+        cv = np.asarray(h.getSolution().col_value)
+        h.changeColsCost(self.nfix, self.fix_idx, self.c1)
+        h.changeColBounds(0, -INF, INF)
+        if st2 != "optimal":
+            return val, "phase2_" + st2, None, None, None
+        return val, "optimal", self._lam(cv), cv[1 : 1 + m], cv[1 + m : 1 + m + s]
 
 
 def _solve_block(
@@ -241,7 +256,6 @@ def _solve_block(
     want_lambdas: bool,
     out: dict,
 ) -> None:
-    n_ref = engine.n
     for k in idx:
         skip = int(k) if exclude_self else None
         val, st, lam, sin, sout = engine.solve(Xe[k], Ye[k], skip, two_phase)
@@ -249,9 +263,7 @@ def _solve_block(
         out["status"][k] = st
         if lam is not None:
             if want_lambdas:
-                row = np.zeros(n_ref)
-                row[np.asarray(engine.cand[: lam.size])] = lam
-                out["lambdas"][k] = row
+                out["lambdas"][k] = lam
             if two_phase:
                 out["s_in"][k] = sin
                 out["s_out"][k] = sout
@@ -267,7 +279,7 @@ def radial_efficiency(
     rts: str = "crs",
     exclude_self: bool = False,
     two_phase: bool = False,
-    return_lambdas: bool = False,
+    return_lambdas: bool | str = False,
     backend: str = "highs",
     n_jobs: int = 1,
 ) -> RadialResult:
@@ -285,7 +297,10 @@ def radial_efficiency(
         evaluated DMUs are the reference DMUs). Under VRS this LP can be infeasible → NaN.
     two_phase : also solve phase 2 (max Σs⁻ + Σs⁺ at fixed θ*/φ*, original units) and
         return ``slack_in``/``slack_out``; lambdas then come from phase 2.
-    return_lambdas : return dense (n_eval, n_ref) λ.
+    return_lambdas : return λ: a dense (n_eval, n_ref) array when n_eval·n_ref ≤
+        ``DENSE_LAMBDA_MAX`` (25 million cells, 200 MB), else a sparse
+        `measures.dea._sparse.LambdaMatrix` (``L[k]`` dense row, ``L[k, j]``, ``L.csr``);
+        ``"sparse"`` / ``"dense"`` force one form (highs back end).
     backend : "highs" (direct highspy, column generation; DEFAULT) or "cvxpy" (DPP model).
     n_jobs : threads for the highs back end (each thread owns its own model).
 
@@ -320,7 +335,7 @@ def radial_efficiency(
 
 def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
                   Y_eval: np.ndarray, *, orientation: str, rts: str, exclude_self: bool,
-                  two_phase: bool, return_lambdas: bool, n_jobs: int) -> RadialResult:  # fmt: skip
+                  two_phase: bool, return_lambdas: bool | str, n_jobs: int) -> RadialResult:  # fmt: skip
     """The highs back end of `radial_efficiency` on checked data."""
     n_ref, m = X_ref.shape
     s = Y_ref.shape[1]
@@ -331,13 +346,15 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
     out: dict[str, Any] = {
         "score": np.full(n_eval, np.nan),
         "status": np.empty(n_eval, dtype=object),
-        "lambdas": np.zeros((n_eval, n_ref)) if return_lambdas else None,
+        "lambdas": [None] * n_eval if return_lambdas else None,
         "s_in": np.full((n_eval, m), np.nan) if two_phase else None,
         "s_out": np.full((n_eval, s), np.nan) if two_phase else None,
     }
-    init = _initial_candidates(Xs, Ys)
+    init = initial_candidates(Xs, Ys)
+    pool = pricing_pool(Xs, Ys, exclude_self)
     n_jobs = max(1, min(int(n_jobs), n_eval // 200 + 1))
-    engines = [_Engine(Xs, Ys, orientation, rts, sx, sy, initial=init) for _ in range(n_jobs)]
+    engines = [_Engine(Xs, Ys, orientation, rts, sx, sy, initial=init, pool=pool)
+               for _ in range(n_jobs)]  # fmt: skip
     order = np.arange(n_eval)
     if n_jobs == 1:
         _solve_block(engines[0], Xe, Ye, order, exclude_self, two_phase, return_lambdas, out)
@@ -350,15 +367,25 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
             ]
             for f in futs:
                 f.result()
+    lambdas = None
+    if return_lambdas:
+        dense = return_lambdas == "dense" or (
+            return_lambdas != "sparse" and n_eval * n_ref <= DENSE_LAMBDA_MAX
+        )
+        lambdas = build_lambdas(out["lambdas"], n_ref, dense)
     res = RadialResult(
         score=out["score"],
         status=out["status"].astype(str),
-        lambdas=out["lambdas"],
+        lambdas=lambdas,
         slack_in=None if out["s_in"] is None else out["s_in"] * sx,
         slack_out=None if out["s_out"] is None else out["s_out"] * sy,
         orientation=orientation,
         rts=rts,
         lp_count=sum(e.lp_count + (e._full.lp_count if e._full else 0) for e in engines),
         columns_used=max(len(e.cand) for e in engines),
+        extra={
+            "phase2_skipped": sum(e.phase2_skipped for e in engines),
+            "pricing_pool": int(pool.size),
+        },  # fmt: skip
     )
     return res
