@@ -24,6 +24,8 @@ import numpy as np
 # radial results keep λ dense (an ndarray, as before) up to this many cells (200 MB), sparse
 # (`LambdaMatrix`) above it; METHODS §9.1, docs/OPERATIONS.md "Firm scale".
 DENSE_LAMBDA_MAX = 25_000_000
+# the non-dominated filter gives up (pricing then scans every column) beyond this many rows
+POOL_LIMIT = 2048
 
 
 def initial_candidates(Xs: np.ndarray, Ys: np.ndarray) -> np.ndarray:
@@ -59,11 +61,15 @@ def _dominated_by(P: np.ndarray, C: np.ndarray) -> np.ndarray:
     return out
 
 
-def nondominated(Z: np.ndarray, idx: np.ndarray | None = None, block: int = 512) -> np.ndarray:
+def nondominated(
+    Z: np.ndarray, idx: np.ndarray | None = None, block: int = 512, limit: int | None = None
+) -> np.ndarray | None:
     """Indices (sorted) of the rows of Z (bigger is better) that no other row dominates; a
     row is dropped only when a dominating row is found, so the result is always a superset of
     the maximal rows (exact for pricing). Points are visited by decreasing coordinate sum, so
-    dominators come first; a pre-screen against the 64 best rows removes most points."""
+    dominators come first; a pre-screen against the 64 best rows removes most points.
+    Returns None as soon as more than `limit` rows are kept (the filter would cost more than
+    it saves: O(n · kept) comparisons)."""
     if idx is None:
         idx = np.arange(Z.shape[0])
     if idx.size == 0:
@@ -84,6 +90,8 @@ def nondominated(Z: np.ndarray, idx: np.ndarray | None = None, block: int = 512)
         ch, Zc = ch[alive], Zc[alive]
         keep.append(ch)
         kept = np.concatenate([kept, Zc])
+        if limit is not None and kept.shape[0] > limit:
+            return None
     return np.sort(np.concatenate(keep)).astype(np.int64)
 
 
@@ -91,11 +99,13 @@ def pricing_pool(Xs: np.ndarray, Ys: np.ndarray, exclude_self: bool) -> np.ndarr
     """Reference DMUs that pricing must scan (see module docstring): the non-dominated ones,
     plus the second layer when a DMU's own column is excluded."""
     Z = np.hstack([-Xs, Ys])
-    first = nondominated(Z)
-    if not exclude_self:
-        return first
-    rest = np.setdiff1d(np.arange(Z.shape[0]), first, assume_unique=True)
-    return np.union1d(first, nondominated(Z, rest))
+    n = Z.shape[0]
+    every = np.arange(n)
+    first = nondominated(Z, limit=POOL_LIMIT)
+    if first is None or not exclude_self:
+        return every if first is None else first
+    second = nondominated(Z, np.setdiff1d(every, first, assume_unique=True), limit=POOL_LIMIT)
+    return every if second is None else np.union1d(first, second)
 
 
 class LambdaMatrix:
