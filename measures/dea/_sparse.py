@@ -55,9 +55,9 @@ def _dominated_by(P: np.ndarray, C: np.ndarray) -> np.ndarray:
     step = max(1, 2_000_000 // (P.shape[0] * C.shape[1] + 1))
     for a in range(0, C.shape[0], step):
         c = C[a : a + step, None, :]
-        ge = (P[None, :, :] >= c).all(axis=2)
-        gt = (P[None, :, :] > c).any(axis=2)
-        out[a : a + step] = (ge & gt).any(axis=1)
+        ge = np.all(P[None, :, :] >= c, axis=2)
+        gt = np.any(P[None, :, :] > c, axis=2)
+        out[a : a + step] = np.any(ge & gt, axis=1)
     return out
 
 

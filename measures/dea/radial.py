@@ -253,7 +253,7 @@ def _solve_block(
     idx: np.ndarray,
     exclude_self: bool,
     two_phase: bool,
-    want_lambdas: bool,
+    want_lambdas: bool | str,
     out: dict,
 ) -> None:
     for k in idx:
@@ -324,7 +324,7 @@ def radial_efficiency(
             rts=rts,
             exclude_self=exclude_self,
             two_phase=two_phase,
-            return_lambdas=return_lambdas,
+            return_lambdas=bool(return_lambdas),
         )
     if backend != "highs":
         raise ValueError(f"backend must be 'highs' or 'cvxpy', got {backend!r}")
