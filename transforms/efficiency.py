@@ -5,6 +5,7 @@ per-year task (tasks/lp.py) calls `efficiency_tables`."""
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -17,6 +18,19 @@ from measures.dea.game import GameConvergenceError
 def _params(params: dict | None) -> dict:
     """The DEA parameters (config/dea.toml's keys), completed from the typed model."""
     return section_dict("dea", params)
+
+
+def slack_target_columns(result: Any, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
+    """slack_<variable> and target_<variable> columns of a radial DEA result (METHODS §9.1),
+    inputs then outputs — shared by the pipeline's table and `cbec dea`."""
+    cols: dict[str, Any] = {}
+    for kind, ins, outs in (("slack", result.slack_in, result.slack_out),
+                            ("target", result.target_in, result.target_out)):  # fmt: skip
+        for k, v in enumerate(inputs):
+            cols[f"{kind}_{v}"] = ins[:, k]
+        for k, v in enumerate(outputs):
+            cols[f"{kind}_{v}"] = outs[:, k]
+    return cols
 
 
 def _year_efficiency(codes, year, X, Y, p, inputs, outputs) -> pl.DataFrame:
@@ -37,14 +51,7 @@ def _year_efficiency(codes, year, X, Y, p, inputs, outputs) -> pl.DataFrame:
         "scale_eff": se["scale"],
         "rts_class": se["rts_class"].tolist(),
     }
-    for k, v in enumerate(inputs):
-        cols[f"slack_{v}"] = main.slack_in[:, k]
-    for k, v in enumerate(outputs):
-        cols[f"slack_{v}"] = main.slack_out[:, k]
-    for k, v in enumerate(inputs):
-        cols[f"target_{v}"] = main.target_in[:, k]
-    for k, v in enumerate(outputs):
-        cols[f"target_{v}"] = main.target_out[:, k]
+    cols.update(slack_target_columns(main, inputs, outputs))
     cols["peers"] = [
         ";".join(f"{codes[j]}:{main.lambdas[i, j]:.6g}" for j in peers)
         for i, peers in enumerate(main.peers)

@@ -178,6 +178,7 @@ def run_dea(
     import polars as pl
 
     from measures.dea.models import dea_model
+    from transforms.efficiency import slack_target_columns
 
     require_rows(df, file)
     names = dmu_names(df, dmu, file)
@@ -213,14 +214,7 @@ def run_dea(
                 "phi": r.phi,
                 "status": r.status.tolist(),
             }
-            for k, v in enumerate(inputs):
-                cols[f"slack_{v}"] = r.slack_in[:, k]
-            for k, v in enumerate(outputs):
-                cols[f"slack_{v}"] = r.slack_out[:, k]
-            for k, v in enumerate(inputs):
-                cols[f"target_{v}"] = r.target_in[:, k]
-            for k, v in enumerate(outputs):
-                cols[f"target_{v}"] = r.target_out[:, k]
+            cols.update(slack_target_columns(r, inputs, outputs))
             cols["peers"] = [
                 _peer_str(gnames, None if r.lambdas is None else r.lambdas[k])
                 for k in range(len(rows))
