@@ -38,6 +38,11 @@ def rebase(fixed_index: np.ndarray, years: np.ndarray, base_year: int) -> np.nda
     return q / q[idx[0]]
 
 
+def investment_growth(first: float, last: float, n: int) -> float:
+    """g = (I_{t0+N} / I_{t0})^{1/N} − 1, the geometric growth of real investment (METHODS §1.3)."""
+    return float((last / first) ** (1.0 / n) - 1.0)
+
+
 def initial_stock(
     real_investment: np.ndarray,
     delta: float,
@@ -60,7 +65,7 @@ def initial_stock(
     n = min(n_growth, len(ir) - 1)
     if n < 1:
         raise ValueError("steady-state initial stock needs at least two years of investment")
-    g = (ir[n] / ir[0]) ** (1.0 / n) - 1.0
+    g = investment_growth(ir[0], ir[n], n)
     meta = {"init": "steady_state", "g": g, "n_growth": n}
     if g + delta <= 0.02:
         warnings.warn(f"g + δ = {g + delta:.4f} ≤ 0.02: using g_fallback", stacklevel=2)

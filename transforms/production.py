@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from cbec.params import section_dict
-from measures.capital import perpetual_inventory, rebase
+from measures.capital import investment_growth, perpetual_inventory, rebase
 from measures.real_gdp import real_gdp as chain_real_gdp
 from transforms import quality
 from transforms._scalars import as_float, as_int
@@ -94,7 +94,7 @@ def national_investment_growth(real: pl.DataFrame, t0: int, n: int) -> float | N
         return None
     first = as_float(both.filter(pl.col("year") == t0)["real"].sum())
     last = as_float(both.filter(pl.col("year") == t0 + n)["real"].sum())
-    return float((last / first) ** (1.0 / n) - 1.0) if first > 0 and last > 0 else None
+    return investment_growth(first, last, n) if first > 0 and last > 0 else None
 
 
 def capital_stock(panel: pl.DataFrame, params: dict, base_year: int) -> pl.DataFrame:
@@ -119,7 +119,8 @@ def capital_stock(panel: pl.DataFrame, params: dict, base_year: int) -> pl.DataF
         p = rebase(s[pcol].to_numpy(), years, base_year)
         fallback = None
         if params["g_fallback"] == "national" and params["init"] == "steady_state":
-            fallback = national_investment_growth(real_all, int(years[0]), int(params["n_growth"]))
+            n = min(int(params["n_growth"]), len(years) - 1)  # the window initial_stock uses
+            fallback = national_investment_growth(real_all, int(years[0]), n)
         k, meta = perpetual_inventory(
             s[invcol].to_numpy(),
             p,
