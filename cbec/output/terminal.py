@@ -18,60 +18,101 @@ MAX_ROWS = 200  # more rows: the first 100 and the last 10, and a line saying ho
 MAX_CELL = 40
 
 
-def cell(v) -> str:
+def cell(v, missing: str = MISSING) -> str:
+    """One value as text: 6 significant digits, lists as 'a; b', NaN/None as `missing`."""
     if v is None:
-        return MISSING
+        return missing
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, float):
         if not math.isfinite(v):
-            return MISSING if math.isnan(v) else ("inf" if v > 0 else "-inf")
+            return missing if math.isnan(v) else ("inf" if v > 0 else "-inf")
         return f"{v + 0.0:.6g}"
     if isinstance(v, list):
-        v = "; ".join(map(str, v))
-    s = str(v)
+        v = "; ".join(cell(x, "") for x in v if x is not None)
+    s = str(v).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")  # one line
     return s if len(s) <= MAX_CELL else s[: MAX_CELL - 1] + "…"
 
 
-def table_text(df: pl.DataFrame, width: int | None = None, keep: int = 1) -> str:
-    """The frame as aligned text within `width` columns (DEFAULT: the terminal's width)."""
+def table_text(
+    df: pl.DataFrame,
+    width: int | None = None,
+    keep: int = 1,
+    *,
+    missing: str = MISSING,
+    more_rows: int = 0,
+    hint: str = "write them all with --out FILE",
+    max_blocks: int = 0,
+    col_hint: str = "use --csv / --json",
+) -> str:
+    """The frame as aligned text within `width` columns (DEFAULT: the terminal's width).
+    `more_rows`: rows not in `df` (a "… N more rows" line); `max_blocks` > 0: at most that
+    many column blocks, then a "… N more columns (`col_hint`)" line; `hint` ends the rows line."""
     import polars as pl
 
-    width = width or shutil.get_terminal_size((120, 24)).columns
+    width = max(width or shutil.get_terminal_size((120, 24)).columns, 20)
     rows: list[tuple | None] = list(df.iter_rows())
-    cut = 0
+    cut = more_rows
     if len(rows) > MAX_ROWS:
-        cut = len(rows) - 110
+        cut += len(rows) - 110
         rows = rows[:100] + [None] + rows[-10:]
+    elif cut:
+        rows.append(None)
     numeric = [t.is_numeric() or t == pl.Boolean for t in df.schema.values()]
-    text = [[cell(v) for v in r] if r is not None else None for r in rows]
-    widths = [max([width_of(c)] + [width_of(r[j]) for r in text if r is not None])
+    text = [[cell(v, missing) for v in r] if r is not None else None for r in rows]
+    keep = min(keep, len(df.columns))
+    cap = [width // 2 if j < keep else width for j in range(len(df.columns))]
+    widths = [min(cap[j], max([width_of(c)] + [width_of(r[j]) for r in text if r is not None]))
               for j, c in enumerate(df.columns)]  # fmt: skip
+    head = list(range(keep))
+    room = width - sum(widths[k] + 2 for k in head)
+    widths = [w if j < keep else min(w, max(room, 4)) for j, w in enumerate(widths)]
     blocks: list[list[int]] = []
     cur: list[int] = []
     used = 0
-    keep = min(keep, len(df.columns))
-    head = list(range(keep))
     for j in range(keep, len(df.columns)):
         w = widths[j] + 2
-        if cur and used + w + sum(widths[k] + 2 for k in head) > width:
+        if cur and used + w > room:
             blocks.append(cur)
             cur, used = [], 0
         cur.append(j)
         used += w
     blocks.append(cur)
+    hidden = sum(len(b) for b in blocks[max_blocks:]) if max_blocks > 0 else 0
     out = []
-    for b in blocks:
+    for b in blocks[: max_blocks or None]:
         cols = head + b
-        line = "  ".join(_pad(df.columns[j], widths[j], numeric[j]) for j in cols)
-        out += [line.rstrip(), "  ".join("─" * widths[j] for j in cols)]
+        out += [_line([df.columns[j] for j in cols], [widths[j] for j in cols],
+                      [numeric[j] for j in cols]),
+                "  ".join("─" * widths[j] for j in cols)]  # fmt: skip
         for r in text:
             if r is None:
-                out.append(f"… {cut} more rows (write them all with --out FILE)")
+                out.append(f"… {cut} more rows ({hint})")
                 continue
-            out.append("  ".join(_pad(r[j], widths[j], numeric[j]) for j in cols).rstrip())
+            out.append(_line([r[j] for j in cols], [widths[j] for j in cols],
+                             [numeric[j] for j in cols]))  # fmt: skip
         out.append("")
+    if hidden:
+        out.append(f"… {hidden} more columns ({col_hint})")
     return "\n".join(out).rstrip("\n")
+
+
+def _line(cells: list[str], widths: list[int], right: list[bool]) -> str:
+    parts = zip(cells, widths, right, strict=True)
+    return "  ".join(_pad(_fit(c, w), w, r) for c, w, r in parts).rstrip()
+
+
+def _fit(s: str, w: int) -> str:
+    """`s` cut to `w` terminal columns (a trailing "…" when cut)."""
+    if width_of(s) <= w:
+        return s
+    out, used = "", 0
+    for ch in s:
+        cw = width_of(ch)
+        if used + cw > w - 1:
+            break
+        out, used = out + ch, used + cw
+    return out + "…"
 
 
 def width_of(s: str) -> int:
