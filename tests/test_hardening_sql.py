@@ -282,3 +282,35 @@ def test_side_file_killed_after_publishing_is_rolled_back_not_half_published(sma
     assert (
         store.find_reusable_run(small_db, flow="refresh", input_fingerprint="f9", params={}) is None
     )
+
+
+def test_sql_table_is_for_people_not_polars(small_db, capsys, monkeypatch):
+    """No shape:/dtype lines; fits COLUMNS=60; lists 'a; b', missing empty, CJK double width,
+    wide results in column blocks then "… N more columns", long results "… N more rows"."""
+    from cbec.output.terminal import width_of
+
+    monkeypatch.setenv("COLUMNS", "60")
+    cols = ", ".join(f"{k} * 1.0 / 3 AS value_column_{k}" for k in range(30))
+    q = f"SELECT '北京市' AS name, ['a', 'b'] AS quality, NULL::DOUBLE AS gap, {cols} FROM range(250) t(k)"
+    assert main(["sql", "--db", str(small_db), q]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "shape:" not in out and "f64" not in out and "str" not in lines[1]
+    assert max(width_of(line) for line in lines) <= 60
+    assert "北京市  a; b" in out and "None" not in out and "null" not in out
+    assert "… 50 more rows (--limit N for more; --csv / --json for all)" in out
+    assert lines[-1].startswith("… ") and "more columns (use --csv / --json)" in lines[-1]
+    assert "0.333333" in out and "0.3333333333" not in out  # 6 significant digits
+
+
+def test_sql_json_rows(small_db, capsys):
+    q = "SELECT region_code, x, 'NaN'::DOUBLE AS y FROM results.latest_alpha ORDER BY 1"
+    assert main(["sql", "--db", str(small_db), "--json", q]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows == [{"region_code": "11", "x": 1.0, "y": None},
+                    {"region_code": "12", "x": 2.0, "y": None}]  # fmt: skip
+    assert main(["sql", "--db", str(small_db), "--json", "SELECT 1 AS a WHERE false"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    with pytest.raises(SystemExit) as exc:  # argparse: --csv, --json, --parquet exclude
+        main(["sql", "--db", str(small_db), "--json", "--csv", "SELECT 1"])
+    assert exc.value.code == 2

@@ -1,11 +1,15 @@
-"""`cbec sql`: one read-only SQL query on the warehouse (table output, --csv, --parquet FILE).
+"""`cbec sql`: one read-only SQL query on the warehouse (table output, --csv, --json,
+--parquet FILE).
 
 The warehouse is opened read-only with external access disabled (no ATTACH, COPY … TO,
 read_csv/glob/read_text of other files, INSTALL, LOAD, httpfs), extension auto-install and
 auto-load off, Python replacement scans off and the configuration locked. Exactly one SELECT
 (or EXPLAIN) statement is accepted. The query stops after --timeout seconds (default 60) or on
 Ctrl-C (within 2 s), and DuckDB may use at most --memory-limit (default 2GB). Results are
-streamed: table output fetches only --limit rows; --csv and --parquet write batch by batch.
+streamed: table output fetches only --limit rows (and counts the rest for 2 s at most);
+--csv, --json and --parquet write batch by batch. The table fits the terminal width ($COLUMNS):
+wide results are split into column blocks (at most 4, then "… N more columns"), lists are
+shown as 'a; b', missing values as empty cells, numbers with 6 significant digits.
 Works while a refresh runs (it reads the published version).
 """
 
@@ -20,6 +24,7 @@ EXAMPLES = """examples:
   cbec sql "SELECT * FROM results.latest_capital_stock WHERE region_code = '33' ORDER BY year"
   cbec sql --csv "SELECT * FROM results.latest_efficiency" > efficiency.csv
   cbec sql --csv --excel-safe "SELECT * FROM staging.conflicts" > conflicts.csv
+  cbec sql --json "SELECT * FROM results.runs" > runs.json      # one JSON array of rows
   cbec sql --parquet eff.parquet "SELECT * FROM results.efficiency WHERE run_id = '…'"
   cbec sql --timeout 300 "SELECT …"             # a long query
   cbec sql "SHOW ALL TABLES"
@@ -30,6 +35,9 @@ exit codes: 0 ok, 2 SQL error / refused statement / timeout / memory limit, 3 no
 130 interrupted (Ctrl-C)
 """
 ALLOWED = ("SELECT", "EXPLAIN")
+COUNT_SECONDS = 2.0  # table output: time spent counting the rows beyond --limit
+MAX_BLOCKS = 4  # table output: column blocks shown before "… N more columns"
+KEYS = ("region_code", "region", "province", "dmu", "id", "year", "period")  # repeated per block
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -45,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="warehouse file (default var/cbec.duckdb or $CBEC_DB)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--csv", action="store_true", help="write CSV to stdout")
+    g.add_argument(
+        "--json", action="store_true", help="write a JSON array of row objects to stdout"
+    )
     g.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")
     p.add_argument(
         "--excel-safe",
@@ -147,6 +158,8 @@ def _consume(con, query: str, args: argparse.Namespace, out: dict) -> None:
                 names = list(res.columns) if res is not None else []
                 sys.stdout.write(",".join(names) + "\n")
             out["neutralised"] = neutralised
+        elif args.json:
+            _write_json(res)
         elif args.parquet:
             import pyarrow.parquet as pq
 
@@ -158,14 +171,86 @@ def _consume(con, query: str, args: argparse.Namespace, out: dict) -> None:
                     n += batch.num_rows
             out["rows"] = n
         else:
-            table = (res.to_arrow_table() if res is not None else None) if args.limit <= 0 else None
-            if table is None and res is not None:
-                reader = res.to_arrow_reader(max(1, args.limit) + 1)
-                table = next(iter(reader), None)
-                out["more"] = table is not None and table.num_rows > args.limit
-            out["frame"] = pl.from_arrow(table) if table is not None else pl.DataFrame()
+            _fetch_table(res, args.limit, out)
     except BaseException as exc:  # noqa: BLE001 - handed to the main thread
         out["error"] = exc
+
+
+def _fetch_table(res, limit: int, out: dict) -> None:
+    """out["frame"]: the first `limit` rows (all if limit <= 0); out["more"]: rows counted
+    beyond them (for COUNT_SECONDS at most; out["more_open"] when counting stopped early)."""
+    import polars as pl
+
+    names = list(res.columns) if res is not None else []
+    empty = pl.DataFrame(schema={c: pl.Utf8 for c in names})
+    if res is None:
+        out["frame"] = empty
+        return
+    if limit <= 0:
+        table = res.to_arrow_table()
+        out["frame"] = pl.from_arrow(table) if table.num_rows else empty
+        return
+    reader = res.to_arrow_reader(limit + 1)
+    first = next(iter(reader), None)
+    if first is None or first.num_rows == 0:
+        out["frame"] = empty
+        return
+    frame = pl.from_arrow(first)
+    out["frame"] = frame.head(limit)
+    more = frame.height - min(frame.height, limit)
+    if more:
+        stop = time.monotonic() + COUNT_SECONDS
+        for batch in reader:
+            more += batch.num_rows
+            if time.monotonic() > stop:
+                out["more_open"] = True
+                break
+    out["more"] = more
+
+
+def _write_json(res) -> None:
+    """A JSON array of row objects, written batch by batch (NaN/inf as null)."""
+    import json
+    import math
+
+    import polars as pl
+
+    def plain(v):
+        return None if isinstance(v, float) and not math.isfinite(v) else v
+
+    sys.stdout.write("[")
+    sep = "\n "
+    for batch in res.to_arrow_reader(50_000) if res is not None else []:
+        for r in pl.from_arrow(batch).iter_rows(named=True):
+            row = {k: plain(v) for k, v in r.items()}
+            sys.stdout.write(sep + json.dumps(row, ensure_ascii=False, default=str))
+            sep = ",\n "
+    sys.stdout.write("\n]\n" if sep != "\n " else "]\n")
+
+
+def _print_table(out: dict) -> None:
+    """The result for people: width-aware, no shape/dtype lines (cbec.output.terminal)."""
+    from cbec.output.terminal import table_text
+
+    df = out["frame"]
+    if df.width == 0:
+        print("(no columns)")
+        return
+    if df.columns == ["explain_key", "explain_value"]:  # EXPLAIN: the plan as DuckDB draws it
+        for v in df["explain_value"].to_list():
+            print(v)
+        return
+    more = out.get("more", 0)
+    hint = "--limit N for more; --csv / --json for all"
+    keep = 0
+    while keep < df.width and df.columns[keep] in KEYS:
+        keep += 1
+    print(table_text(df, keep=keep, missing="", more_rows=more, max_blocks=MAX_BLOCKS,
+                     hint=hint))  # fmt: skip
+    if out.get("more_open"):
+        print("  (counting stopped after 2 s: there may be more rows)")
+    elif df.height == 0:
+        print("(0 rows)")
 
 
 def _run(con, query: str, args: argparse.Namespace) -> dict:
@@ -227,7 +312,6 @@ def handle(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     import duckdb
-    import polars as pl
 
     from cbec.errors import InputError, UsageError
     from cbec.paths import db_path
@@ -255,10 +339,6 @@ def handle(args: argparse.Namespace) -> int:
             )
     elif args.parquet:
         print(f"wrote {out.get('rows', 0)} rows to {args.parquet}")
-    else:
-        df = out["frame"]
-        with pl.Config(tbl_rows=args.limit, tbl_cols=40, tbl_width_chars=220, fmt_str_lengths=80):
-            print(df.head(args.limit) if args.limit > 0 else df)
-        if out.get("more"):
-            print(f"(first {args.limit} rows; --limit N for more, --csv for all)")
+    elif not args.json:
+        _print_table(out)
     return 0
