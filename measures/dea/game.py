@@ -33,6 +33,7 @@ plain iteration of the paper.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -215,6 +216,7 @@ def game_cross_efficiency(
     reduce_rows: bool = True,
     n_jobs: int = 1,
     on_max_iter: str = "raise",
+    progress: Callable[[int, float], None] | None = None,
 ) -> GameResult:
     """Game cross-efficiency (METHODS §9.6).
 
@@ -226,6 +228,8 @@ def game_cross_efficiency(
     accelerate: "anderson" (DEFAULT) or None (plain iteration of the paper).
     An infeasible LP (α_d above d's attainable efficiency by round-off) is retried once with
     α_d − 1e-9; if it still fails, GameConvergenceError is raised.
+    progress: called as progress(iteration, max|Δα|) after each F evaluation (reporting only;
+        the results do not depend on it).
     """
     Xs, Ys = scale_by_means(X, Y)
     n = Xs.shape[0]
@@ -274,6 +278,8 @@ def game_cross_efficiency(
         r = g - x
         res = float(np.max(np.abs(r)))
         trace.append(res)
+        if progress is not None:
+            progress(it, res)
         if res < tol:
             converged = True
             break
