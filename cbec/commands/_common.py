@@ -188,22 +188,28 @@ def add_out(parser: argparse.ArgumentParser, *, digits_note: str = "") -> None:
 
 class Progress:
     """Progress on stderr for long LP work: `step()` after each of `total` units draws a bar;
-    with total=None it is a ticker showing the elapsed time (one monolithic call). Drawn only
+    with total=None it is a ticker showing the elapsed time (one monolithic call) and `note`
+    (set by the work: the game iteration and its max|Δα|). Drawn only
     when stderr is a terminal (or CBEC_PROGRESS=1), so scripts and pipes see no control codes.
 
         with Progress("DEA", total=len(periods)) as p:
             for ...: ...; p.step()
     """
 
-    def __init__(self, label: str, total: int | None = None, *, every: float = 0.5):
+    def __init__(
+        self, label: str, total: int | None = None, *, every: float = 0.5, quiet: bool = False
+    ):
         import os
         import sys
 
         self.label, self.total, self.every = label, total, every
         self.done = 0
-        self.enabled = sys.stderr.isatty() or os.environ.get("CBEC_PROGRESS") == "1"
+        self.note = ""  # shown after the time (e.g. "iteration 3, max|Δα| = 1.2e-03")
+        tty = sys.stderr.isatty() or os.environ.get("CBEC_PROGRESS") == "1"
+        self.enabled = tty and not quiet  # --quiet: no progress
         self._stop = None
         self._t0 = 0.0
+        self._width = 0
 
     def _draw(self, final: bool = False) -> None:
         import sys
@@ -216,7 +222,10 @@ class Progress:
             msg = f"\r{self.label} [{bar}] {self.done}/{self.total}  {dt:5.1f} s"
         else:
             msg = f"\r{self.label} … {dt:5.1f} s"
-        sys.stderr.write(msg + ("\n" if final else ""))
+        if self.note:
+            msg += f"  {self.note}"
+        sys.stderr.write(msg.ljust(self._width) + ("\n" if final else ""))
+        self._width = len(msg)
         sys.stderr.flush()
 
     def __enter__(self) -> Progress:

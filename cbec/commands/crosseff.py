@@ -159,6 +159,7 @@ def _one(X, Y, names: list[str], args: argparse.Namespace, correction):
     import numpy as np
     import polars as pl
 
+    from cbec.commands._game_eta import announce, iteration_note
     from measures.dea.crosseff import appraisal_scores, cross_efficiency
     from measures.dea.game import GameConvergenceError, game_cross_efficiency
 
@@ -166,10 +167,13 @@ def _one(X, Y, names: list[str], args: argparse.Namespace, correction):
     extra: dict = {}
     if args.method == "game":
         try:
-            with Progress("game cross-efficiency"):
+            if not args.quiet:
+                announce(X, Y, args.max_iter)
+            with Progress("game cross-efficiency", quiet=args.quiet) as p:
                 g = game_cross_efficiency(
-                    X, Y, tol=args.tol, max_iter=args.max_iter, start=args.start
-                )
+                    X, Y, tol=args.tol, max_iter=args.max_iter, start=args.start,
+                    progress=iteration_note(p),
+                )  # fmt: skip
         except GameConvergenceError as exc:
             raise NumericalError(str(exc)) from exc
         M = g.alpha_matrix
