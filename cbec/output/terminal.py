@@ -87,13 +87,13 @@ def table_text(
                 "  ".join("─" * widths[j] for j in cols)]  # fmt: skip
         for r in text:
             if r is None:
-                out.append(f"… {cut} more rows ({hint})")
+                out.append(f"… {cut} more row{'s' * (cut != 1)} ({hint})")
                 continue
             out.append(_line([r[j] for j in cols], [widths[j] for j in cols],
                              [numeric[j] for j in cols]))  # fmt: skip
         out.append("")
     if hidden:
-        out.append(f"… {hidden} more columns ({col_hint})")
+        out.append(f"… {hidden} more column{'s' * (hidden != 1)} ({col_hint})")
     return "\n".join(out).rstrip("\n")
 
 
