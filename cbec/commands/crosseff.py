@@ -181,10 +181,11 @@ def _one(X, Y, names: list[str], args: argparse.Namespace, correction):
         scores = g.scores if include_self else appraisal_scores(M, False)
         status = np.full(len(names), g.status)
         extra = {"iterations": [g.iterations] * len(names), "converged": [g.converged] * len(names)}
-        print(
-            f"game converged in {g.iterations} iterations (max|Δα| = {g.trace[-1]:.2e})",
-            file=sys.stderr,
-        )
+        if not args.quiet:
+            print(
+                f"game converged in {g.iterations} iterations (max|Δα| = {g.trace[-1]:.2e})",
+                file=sys.stderr,
+            )
     else:
         secondary = "none" if args.method == "arbitrary" else args.method
         with warnings.catch_warnings(record=True) as caught:
