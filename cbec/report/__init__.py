@@ -1,7 +1,8 @@
 """Self-contained offline HTML report of one published run (presentation only).
 
 `build_report(db, run_id)` returns the HTML text; `write_report(db, run_id, out)` writes it.
-The page loads nothing: charts are server-side SVG, CSS and the CSV-download script are inline.
+The page loads nothing: charts and province maps are server-side SVG (maps on the shipped
+outlines, data/geo_cn_provinces), CSS and the CSV-download script are inline.
 """
 
 from __future__ import annotations
@@ -83,9 +84,9 @@ def build_report(db: str | Path | None, run_id: str | None = None) -> tuple[str,
         S.composite(rep, load)
         S.coupling(rep, load)
         S.synergy(rep, load)
-        S.others(rep, load, ["coevolution"], "coevolution", "Co-evolution", "co-evolution")
+        S.coevolution(rep, load)
         if "causality" in tables:
-            S.others(rep, load, ["causality"], "causality", "Causality", "causality")
+            S.causality(rep, load)
         survey = sorted(t for t in tables if t.startswith("survey"))
         s_load, s_title = load, "Survey"
         if not survey:

@@ -17,6 +17,7 @@ from cbec.report.common import (
     series_over_time,
     time_col,
 )  # fmt: skip
+from cbec.report.maps import latest_year_map, province_map
 from cbec.report.page import Report
 
 
@@ -54,7 +55,13 @@ def production(rep: Report, load: Loader) -> None:
             rep.figure(
                 sec,
                 "Real GDP, capital stock and labour input (sum over provinces, first year = 100)",
-                svg.line_chart(xs, series, label="production inputs index", ref=100),
+                svg.line_chart(
+                    xs,
+                    series,
+                    label="production inputs index",
+                    ref=100,
+                    y_label="index, first common year = 100",
+                ),
                 f"Sums over the {n_max} provinces present in every series, indexed to "
                 f"{base['year']} = 100. Real GDP at constant base-year prices, capital stock by "
                 "the perpetual inventory method (METHODS §1), labour = total employed persons × "
@@ -124,6 +131,11 @@ def efficiency(rep: Report, load: Loader) -> None:
                 table,
                 "efficiency-heatmap",
             )
+            latest_year_map(
+                rep, sec, _one_spec(eff), sc, table="efficiency", what="DEA efficiency score",
+                caption=f"DEA efficiency ({orient} orientation, {rts}; METHODS §9.1): yellow = on or "
+                "nearest the frontier (1), purple = farthest; colours fitted to the provinces' range.",
+            )  # fmt: skip
         if "scale_eff" in eff.columns and "te_vrs" in eff.columns:
             d = eff.group_by("year").agg(
                 pl.col(c).mean() for c in ("te_crs", "te_vrs", "scale_eff") if c in eff.columns
@@ -133,7 +145,9 @@ def efficiency(rep: Report, load: Loader) -> None:
             rep.figure(
                 sec,
                 "Mean technical, pure technical and scale efficiency",
-                svg.line_chart(xs, series, label="efficiency decomposition"),
+                svg.line_chart(
+                    xs, series, label="efficiency decomposition", y_label="efficiency score (0–1)"
+                ),
                 "Arithmetic means over provinces: TE under CRS, pure TE under VRS and scale "
                 "efficiency SE = TE_CRS / TE_VRS (METHODS §9.1).",
                 d.sort("year"),
@@ -142,6 +156,14 @@ def efficiency(rep: Report, load: Loader) -> None:
     if eff is None:
         sec.note("results.efficiency is not in this run.")
     _ranking(rep, sec, eff, ce, gce)
+
+
+def _one_spec(eff: pl.DataFrame) -> pl.DataFrame:
+    """The rows of the first (orientation, rts) of results.efficiency (a map shows one)."""
+    for c in ("orientation", "rts"):
+        if c in eff.columns and eff[c].n_unique() > 1:
+            eff = eff.filter(pl.col(c) == eff[c].drop_nulls()[0])
+    return eff
 
 
 def _ranking(rep: Report, sec, eff, ce, gce) -> None:
@@ -172,6 +194,7 @@ def _ranking(rep: Report, sec, eff, ce, gce) -> None:
             {m: [_f(v) for v in d[m].to_list()] for m in measures},
             label="efficiency ranking",
             ref=1.0,
+            value_label="efficiency score (0–1)",
         ),
         f"Provinces ranked by {order} in {last}. Self-appraised DEA scores tie at 1 on the "
         "frontier; cross-efficiency (aggressive secondary goal, METHODS §9.5) and game "
@@ -225,7 +248,9 @@ def productivity(rep: Report, load: Loader) -> None:
     rep.figure(
         sec,
         "Malmquist index and its decomposition over time",
-        svg.line_chart(xs, series, label="malmquist over time", ref=1.0),
+        svg.line_chart(
+            xs, series, label="malmquist over time", ref=1.0, y_label="index, 1 = no change"
+        ),
         "Geometric means over provinces of the Malmquist TFP index M = EC × TC for each pair of "
         "adjacent years (METHODS §9.7, DEAP convention). Above 1 (dashed line) = growth.",
         per_t,
@@ -243,6 +268,16 @@ def productivity(rep: Report, load: Loader) -> None:
         table,
         "malmquist-heatmap",
     )
+    per_p = d.group_by("region_code").agg(geo_mean(found[labels[0]]))
+    province_map(
+        rep, sec, per_p, found[labels[0]],
+        title=f"{labels[0]}: geometric mean per province",
+        caption=f"Geometric mean over the year pairs of {labels[0]} for each province (METHODS "
+        "§9.7). Blue = decline (< 1), red = growth (> 1); the scale is symmetric around 1 and "
+        "fitted to the provinces' range.",
+        unit=f"index, 1 = no change ({labels[0].split(' ')[0]})",
+        name="map-malmquist-geomean", diverging=True, center=1.0,
+    )  # fmt: skip
 
 
 def _malmquist_regions(rep: Report, sec, d: pl.DataFrame, cols, found, labels, tc) -> None:
@@ -262,6 +297,7 @@ def _malmquist_regions(rep: Report, sec, d: pl.DataFrame, cols, found, labels, t
                 {lab: [_f(v) for v in by_r[lab].to_list()] for lab in labels},
                 label="malmquist by region",
                 base=1.0,
+                value_label="index, 1 = no change",
             ),
             "Geometric means over the provinces and year pairs of each NBS region (East, "
             "Central, West, Northeast). Bars start at 1 (no change): right = growth, left = decline.",
@@ -280,7 +316,13 @@ def _malmquist_regions(rep: Report, sec, d: pl.DataFrame, cols, found, labels, t
         rep.figure(
             sec,
             f"{labels[0]} by NBS region over time",
-            svg.line_chart(xs, series, label="malmquist regions over time", ref=1.0),
+            svg.line_chart(
+                xs,
+                series,
+                label="malmquist regions over time",
+                ref=1.0,
+                y_label="index, 1 = no change",
+            ),
             f"Geometric mean of {labels[0]} over the provinces of each NBS region, per year pair.",
             per_rt,
             "malmquist-regions-over-time",

@@ -19,11 +19,12 @@ from cbec.report.page import Report, Section
 def generic(rep: Report, sec: Section, name: str, df: pl.DataFrame) -> None:
     """A table we have no dedicated chart for: heatmap if province × year, a line chart if yearly,
     a bar chart of the first numeric column by label otherwise; plus the table itself."""
-    nums = numeric_cols(df, exclude=("n", "k", "df", "n_items", "bartlett_df"))
+    nums = numeric_cols(df, exclude=("n", "k", "df", "n_items", "bartlett_df", "year_from",
+                                     "year_to", "window_first", "window_last", "n_obs"))  # fmt: skip
     pref = K.headline(name)
     if pref in nums:
         nums = [pref, *[c for c in nums if c != pref]]
-    yc = "year" if "year" in df.columns else None
+    yc = K.time_col(df, name) or ("year" if "year" in df.columns else None)
     if "region_code" in df.columns and yc and nums and df["region_code"].n_unique() > 1:
         chart, table = province_heatmap(df, nums[0], label=nums[0], table=name)
         rep.figure(sec, f"{name}: {nums[0]} by province and year", chart,
@@ -31,7 +32,7 @@ def generic(rep: Report, sec: Section, name: str, df: pl.DataFrame) -> None:
     elif yc and nums and df[yc].n_unique() > 1:
         w = df.group_by(yc).agg(pl.col(c).mean() for c in nums[:6]).sort(yc)
         xs, series = series_over_time(w, yc, nums[:6])
-        rep.figure(sec, f"{name} over time", svg.line_chart(xs, series, label=name),
+        rep.figure(sec, f"{name} over time", svg.line_chart(xs, series, label=name, y_label="mean per year"),
                    f"Numeric columns of results.{name} per year (mean where several rows).",
                    w, f"{name}-over-time")  # fmt: skip
     elif nums:
@@ -55,7 +56,7 @@ def generic(rep: Report, sec: Section, name: str, df: pl.DataFrame) -> None:
             d,
             f"{name}-{nums[0]}",
         )
-    rep.table(sec, df, max_rows=40, name=name)
+    rep.table(sec, df, max_rows=15, name=name)  # every row is in the CSV
 
 
 def others(rep: Report, load: Loader, names: list[str], key: str, title: str, what: str) -> None:

@@ -6,6 +6,7 @@ structure.py and generic.py; this module gathers them."""
 
 from __future__ import annotations
 
+from cbec.report.coevolution import causality, coevolution  # noqa: F401
 from cbec.report.common import (  # noqa: F401
     D_LEVELS,
     LAG_COLORS,

@@ -6,6 +6,7 @@ import polars as pl
 
 from cbec.report import columns as K
 from cbec.report import svg
+from cbec.report.choropleth import color_span
 from cbec.report.common import (
     CODES,
     D_LEVELS,
@@ -18,6 +19,7 @@ from cbec.report.common import (
     series_over_time,
 )  # fmt: skip
 from cbec.report.generic import generic
+from cbec.report.maps import latest_year_map
 from cbec.report.page import Report
 
 
@@ -52,6 +54,26 @@ def _long_inequality(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _series_order(series: list[str]) -> list[str]:
+    """GDP per capita (the studies' regional-difference variable, METHODS §5) first, then the
+    other per-capita variables, then the composite indices."""
+    first = ("gdp_per_capita", "trade_per_capita")
+    rank = {v: i for i, v in enumerate(first)}
+    return sorted(set(series), key=lambda s: (rank.get(s.split(" · ")[0], len(first)), s))
+
+
+def _gdp_per_capita_map(rep: Report, sec, load: Loader) -> None:
+    gdp = load("real_gdp")
+    if gdp is None:
+        return
+    latest_year_map(
+        rep, sec, gdp, "real_gdp_per_capita", table="real_gdp", what="Real GDP per capita",
+        caption="Real GDP per resident (results.real_gdp: chained real GDP / year-end resident "
+        "population, base-year prices; METHODS §2), the level whose dispersion the indices "
+        "below measure.",
+    )  # fmt: skip
+
+
 def inequality(rep: Report, load: Loader) -> None:
     sec = rep.section("inequality", "Regional inequality")
     df = load("inequality")
@@ -61,8 +83,11 @@ def inequality(rep: Report, load: Loader) -> None:
     if "year" not in df.columns:
         rep.table(sec, df, name="inequality")
         return
+    _gdp_per_capita_map(rep, sec, load)
+    if "group" in df.columns:  # the national indices; group rows (Dagum d_jh, …) are in the CSV
+        df = df.filter(pl.col("group").is_null()).drop("group")
     long = _long_inequality(df)
-    for s in sorted(set(long["series"].to_list()))[:4]:
+    for s in _series_order(long["series"].to_list())[:4]:
         d = long.filter(pl.col("series") == s)
         ms = d["measure"].unique().to_list()
         parts = ("between", "within", "share", "contrib", "transvariation")
@@ -81,7 +106,7 @@ def inequality(rep: Report, load: Loader) -> None:
         rep.figure(
             sec,
             f"Inequality indices over time{tag}",
-            svg.line_chart(xs, series, label=f"inequality {s}"),
+            svg.line_chart(xs, series, label=f"inequality {s}", y_label="index value (unitless)"),
             "Coefficient of variation, Gini and Theil indices across provinces "
             "(METHODS §5; weighting as configured for the run).",
             w.sort("year"),
@@ -117,6 +142,7 @@ def inequality(rep: Report, load: Loader) -> None:
                 },
                 label="between within shares",
                 stacked=True,
+                value_label="share of the index (0–1)",
             ),
             f"Group decomposition (METHODS §5.3): share of {b} and {wi} in their sum, per year.",
             p,
@@ -196,11 +222,17 @@ def coupling(rep: Report, load: Loader) -> None:
         rep.figure(
             sec,
             "Mean coupling (C), development (T) and coordination (D) degrees",
-            svg.line_chart(xs, series, label="coupling over time"),
+            svg.line_chart(xs, series, label="coupling over time", y_label="degree (0–1)"),
             "Arithmetic means over provinces per year.",
             per_y.sort("year"),
             "coupling-means",
         )
+    if dcol:
+        latest_year_map(
+            rep, sec, d, dcol, table="coupling", what="Coupling coordination degree D",
+            caption="D = sqrt(C·T) of the system shown (METHODS §6.2); colours fitted to the "
+            "provinces' range (the ten-level grade is in the chart above).",
+        )  # fmt: skip
     _lagging(rep, sec, d, dcol, lvl)
 
 
@@ -247,22 +279,30 @@ def synergy(rep: Report, load: Loader) -> None:
     if col is None or "region_code" not in df.columns or "year" not in df.columns:
         rep.table(sec, df, name="synergy")
         return
-    chart, table = province_heatmap(df, col, label=col, diverging=True, center=0.0,
-                                    vmin=-1.0, vmax=1.0, table="synergy")  # fmt: skip
+    vals = df[col].drop_nulls().to_list()
+    lo, hi = color_span(vals, diverging=True, center=0.0)
+    chart, table = province_heatmap(df, col, label=f"synergy degree (scale ±{svg.fmt(hi)})",
+                                    diverging=True, center=0.0, vmin=lo, vmax=hi,
+                                    table="synergy")  # fmt: skip
     rep.figure(
         sec,
         "Synergy degree by province and year",
         chart,
         "Composite-system synergy degree C ∈ [−1, 1] (孟庆松 & 韩文秀 2000, METHODS §7.3): "
-        "red = all subsystems more ordered (synergy), blue = non-synergistic.",
+        "red = all subsystems more ordered (synergy), blue = non-synergistic. The colour "
+        "scale is symmetric around 0 and fitted to the 2nd–98th percentile of the values.",
         table,
         "synergy-heatmap",
     )
     per_y = df.group_by("year").agg(pl.col(col).mean().alias("mean synergy")).sort("year")
     xs, series = series_over_time(per_y, "year", ["mean synergy"])
-    rep.figure(sec, "Mean synergy degree", svg.line_chart(xs, series, label="synergy", ref=0.0),
+    rep.figure(sec, "Mean synergy degree", svg.line_chart(xs, series, label="synergy", ref=0.0,
+                                 y_label="synergy degree (−1…1)"),
                "Arithmetic mean over provinces of the synergy degree per year.", per_y,
                "synergy-mean")  # fmt: skip
+    latest_year_map(rep, sec, df, col, table="synergy", what="Synergy degree",
+                    caption="Composite-system synergy degree (METHODS §7.3), symmetric colour "
+                    "scale around 0 fitted to the provinces' range.", diverging=True)  # fmt: skip
 
 
 def composite(rep: Report, load: Loader) -> None:
@@ -284,7 +324,10 @@ def composite(rep: Report, load: Loader) -> None:
                 sec,
                 "Entropy weights of the indicators",
                 svg.bar_chart(
-                    cats, {"weight": [_f(v) for v in d[wc].to_list()]}, label="indicator weights"
+                    cats,
+                    {"weight": [_f(v) for v in d[wc].to_list()]},
+                    label="indicator weights",
+                    value_label="weight within the subsystem (sums to 1)",
                 ),  # fmt: skip
                 "Entropy weight of each indicator within its subsystem (METHODS §4.2; mean over "
                 "years when weights are per year).",
@@ -309,5 +352,8 @@ def composite(rep: Report, load: Loader) -> None:
                     table,
                     f"composite-{s or 'index'}",
                 )
+                latest_year_map(rep, sec, d, val, table="composite_index",
+                                what=f"Composite index{f' — {s}' if s else ''}",
+                                caption="Entropy-weighted composite index (METHODS §4).")  # fmt: skip
         else:
             generic(rep, sec, "composite_index", ci)

@@ -92,22 +92,19 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 
 def _legend_bar(x, y, vmin, vmax, diverging, center, label) -> str:
-    parts = []
-    n = 40
-    w = 200
+    """Colour bar (label above, end values below, "no data" swatch after it): 330 × 40 px."""
+    n, w = 40, 200
+    parts = ['<g class="legend">', _text(x, y + 9, label[:60], size=10)]
     for k in range(n):
-        v = vmin + (vmax - vmin) * k / (n - 1)
+        v = vmin + (vmax - vmin) * (k + 0.5) / n
         parts.append(
-            f'<rect x="{x + k * w / n:.1f}" y="{y}" width="{w / n + 0.5:.1f}" height="10" '
+            f'<rect x="{x + k * w / n:.1f}" y="{y + 14}" width="{w / n + 0.5:.1f}" height="10" '
             f'fill="{color(v, vmin, vmax, diverging, center)}"/>'
         )
-    parts.append(_text(x, y + 22, fmt(vmin), size=10))
-    parts.append(_text(x + w, y + 22, fmt(vmax), anchor="end", size=10))
-    parts.append(_text(x + w + 10, y + 9, label, size=10))
-    parts.append(
-        f'<rect x="{x + w + 10 + 7 * len(label):.0f}" y="{y}" width="10" height="10" fill="{MISSING}"/>'
-    )
-    parts.append(_text(x + w + 24 + 7 * len(label), y + 9, "no data", size=10))
+    parts.append(_text(x, y + 36, fmt(vmin), size=10))
+    parts.append(_text(x + w, y + 36, fmt(vmax), anchor="end", size=10))
+    parts.append(f'<rect x="{x + w + 12}" y="{y + 14}" width="10" height="10" fill="{MISSING}"/>')
+    parts.append(_text(x + w + 26, y + 23, "no data", size=10) + "</g>")
     return "".join(parts)
 
 
@@ -132,8 +129,8 @@ def heatmap(
     cw = max(8.0, min(36.0, 900.0 / max(len(cols), 1)))
     ch = 16.0
     top = 46
-    w = left + cw * len(cols) + 20
-    h = top + ch * len(rows) + 44
+    w = max(left + cw * len(cols) + 20, left + 290, 7 * min(len(label), 60) + left)
+    h = top + ch * len(rows) + 56
     out = [_open(max(w, 420), h, label)]
     every = max(1, math.ceil(30 / cw))
     for j, c in enumerate(cols):

@@ -169,7 +169,7 @@ GREEN_TFP = Table(
      STATUS,
      C("bad_output_note", "VARCHAR", "", "where the bad output comes from (config/green.toml)"),
      Q),
-    time="year_to",
+    time="year_to", headline="tfpch",
 )  # fmt: skip
 
 SENSITIVITY = Table(
@@ -188,7 +188,7 @@ SENSITIVITY = Table(
      C("frontier_provinces", "VARCHAR[]", "", "codes of the frontier provinces"),
      C("mean_tfp_change", "DOUBLE", _IDX, "geometric mean Malmquist index into this year (NULL in the first year)"),
      Q),
-    time="year",
+    time="year", headline="mean_efficiency",
 )  # fmt: skip
 
 TABLES = (REAL_GDP, CAPITAL_STOCK, LABOUR, DEA_PANEL, EFFICIENCY, CROSS_EFFICIENCY,
