@@ -116,4 +116,6 @@ def test_an_analysis_run_imports_no_orchestration_stack(tmp_path):
     f.write_text("firm,y,x1,x2\nA,1,2,5\nB,2,2,4\nC,3,6,6\nD,1,3,2\nE,2,6,2\n")
     mods, out = _imported("dea", str(f), "--dmu", "firm", "--inputs", "x1,x2", "--outputs", "y")
     assert _hits(mods, FORBIDDEN) == []
+    # the small-LP path builds its CSC arrays with numpy: no scipy at all (~0.1–0.2 s)
+    assert _hits(mods, ("scipy",)) == []
     assert "0.833333" in out  # DEAP 2.1 EG1, firm C (Coelli 1996)

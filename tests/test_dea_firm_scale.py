@@ -112,3 +112,19 @@ def test_eg1_lambdas_forced_sparse():
     r = radial_efficiency(EG1_X, EG1_Y, two_phase=True, return_lambdas="sparse")
     np.testing.assert_allclose(r.lambdas[2, [4, 1]], [0.5, 1.0], atol=1e-9)
     np.testing.assert_allclose(r.lambdas[3, [4, 1]], [2 / 7, 3 / 14], atol=1e-9)
+
+
+def test_dense_to_csc_equals_scipy_csc_matrix():
+    """The numpy CSC builder of the small-LP path (no scipy import in a CLI command) gives the
+    arrays scipy.sparse.csc_matrix gives: zeros dropped, rows sorted within each column."""
+    import scipy.sparse as sp
+
+    from measures.dea._highs import dense_to_csc
+
+    rng = np.random.default_rng(3)
+    for shape in ((3, 5), (7, 2), (1, 1), (4, 0), (0, 3), (12, 40)):
+        A = rng.normal(size=shape) * (rng.random(shape) > 0.4)
+        start, index, value = dense_to_csc(A)
+        C = sp.csc_matrix(A)
+        assert start.tolist() == C.indptr.tolist() and index.tolist() == C.indices.tolist()
+        assert value.tolist() == C.data.tolist()

@@ -100,11 +100,10 @@ def pass_lp(
     row_upper: np.ndarray,
     A_dense: np.ndarray,
 ) -> None:
-    """Pass a (small) LP given by a dense constraint matrix, column-wise."""
-    import scipy.sparse as sp
-
+    """Pass a (small) LP given by a dense constraint matrix, column-wise (the CSC arrays
+    built with numpy: importing scipy.sparse costs a CLI command ~0.1–0.2 s)."""
     nr, nc = A_dense.shape
-    Ac = sp.csc_matrix(A_dense)
+    start, index, value = dense_to_csc(A_dense)
     lp = highspy.HighsLp()
     lp.num_col_ = nc
     lp.num_row_ = nr
@@ -114,10 +113,21 @@ def pass_lp(
     lp.row_lower_ = np.asarray(row_lower, dtype=float)
     lp.row_upper_ = np.asarray(row_upper, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = Ac.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = Ac.indices.astype(np.int32)
-    lp.a_matrix_.value_ = Ac.data.astype(float)
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
     h.passModel(lp)
+
+
+def dense_to_csc(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(start, index, value) of the compressed-column form of dense `A`, explicit zeros
+    dropped and row indices sorted within each column (as scipy.sparse.csc_matrix gives)."""
+    A = np.asarray(A, dtype=float)
+    nz = A.T != 0  # column-major order: column by column, rows ascending
+    start = np.zeros(A.shape[1] + 1, dtype=np.int32)
+    np.cumsum(nz.sum(axis=1), out=start[1:])
+    index = np.nonzero(nz)[1].astype(np.int32)
+    return start, index, A.T[nz]
 
 
 def add_dense_cols(h: highspy.Highs, cols: np.ndarray, cost: float = 0.0) -> None:
