@@ -5,7 +5,6 @@ per-year task (tasks/lp.py) calls `efficiency_tables`."""
 from __future__ import annotations
 
 import warnings
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -13,24 +12,12 @@ import polars as pl
 from cbec.params import section_dict
 from measures.dea import cross_efficiency, dea_model, game_cross_efficiency, scale_efficiency
 from measures.dea.game import GameConvergenceError
+from transforms.dea_columns import slack_target_columns
 
 
 def _params(params: dict | None) -> dict:
     """The DEA parameters (config/dea.toml's keys), completed from the typed model."""
     return section_dict("dea", params)
-
-
-def slack_target_columns(result: Any, inputs: list[str], outputs: list[str]) -> dict[str, Any]:
-    """slack_<variable> and target_<variable> columns of a radial DEA result (METHODS §9.1),
-    inputs then outputs — shared by the pipeline's table and `cbec dea`."""
-    cols: dict[str, Any] = {}
-    for kind, ins, outs in (("slack", result.slack_in, result.slack_out),
-                            ("target", result.target_in, result.target_out)):  # fmt: skip
-        for k, v in enumerate(inputs):
-            cols[f"{kind}_{v}"] = ins[:, k]
-        for k, v in enumerate(outputs):
-            cols[f"{kind}_{v}"] = outs[:, k]
-    return cols
 
 
 def _year_efficiency(codes, year, X, Y, p, inputs, outputs) -> pl.DataFrame:

@@ -178,7 +178,7 @@ def run_dea(
     import polars as pl
 
     from measures.dea.models import dea_model
-    from transforms.efficiency import slack_target_columns
+    from transforms.dea_columns import slack_target_columns
 
     require_rows(df, file)
     names = dmu_names(df, dmu, file)
