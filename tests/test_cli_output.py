@@ -287,3 +287,12 @@ def test_survey_xlsx_has_a_sheet_per_table_and_lavaan_numbers(tmp_path):
     assert row["chi2"] == pytest.approx(85.306, abs=5e-4)  # lavaan tutorial, HS 1939 CFA
     csv = dict(pl.read_csv(d / "survey_fit.csv").select("index", "value").iter_rows())
     assert row["cfi"] == pytest.approx(csv["cfi"], rel=1e-13)
+
+
+def test_terminal_cells_show_levels_as_whole_numbers_not_exponents():
+    """6 significant digits, but a level such as GDP in 元 (1.23e+07) prints in full."""
+    from cbec.output.terminal import cell
+
+    assert cell(12345678.9) == "12345679" and cell(-2500000.0) == "-2500000"
+    assert cell(123456.789) == "123457" and cell(0.000123456789) == "0.000123457"
+    assert cell(1.5e15) == "1.5e+15" and cell(-0.0) == "0" and cell(float("nan")) == "–"

@@ -19,7 +19,8 @@ MAX_CELL = 40
 
 
 def cell(v, missing: str = MISSING) -> str:
-    """One value as text: 6 significant digits, lists as 'a; b', NaN/None as `missing`."""
+    """One value as text: 6 significant digits (levels from 10^6 to 10^15 as whole numbers,
+    not 1.23457e+07), lists as 'a; b', NaN/None as `missing`."""
     if v is None:
         return missing
     if isinstance(v, bool):
@@ -27,6 +28,8 @@ def cell(v, missing: str = MISSING) -> str:
     if isinstance(v, float):
         if not math.isfinite(v):
             return missing if math.isnan(v) else ("inf" if v > 0 else "-inf")
+        if 1e6 <= abs(v) < 1e15:
+            return f"{v:.0f}"
         return f"{v + 0.0:.6g}"
     if isinstance(v, list):
         v = "; ".join(cell(x, "") for x in v if x is not None)
