@@ -16,6 +16,23 @@ from cbec.report.common import (
 from cbec.report.page import Report, Section
 
 
+def _axis_label(table: str, column: str) -> str:
+    """`column (unit)` from the table's contract (the column alone when it declares no unit)."""
+    from cbec.report.maps import unit_of
+
+    u = unit_of(table, column)
+    return f"{column} ({u})" if u else column
+
+
+def _shared_unit(table: str, columns: list[str]) -> str:
+    from cbec.report.maps import unit_of
+
+    units = {unit_of(table, c) for c in columns}
+    return (
+        f"mean per year ({units.pop()})" if len(units) == 1 and "" not in units else "mean per year"
+    )
+
+
 def generic(rep: Report, sec: Section, name: str, df: pl.DataFrame) -> None:
     """A table we have no dedicated chart for: heatmap if province × year, a line chart if yearly,
     a bar chart of the first numeric column by label otherwise; plus the table itself."""
@@ -32,7 +49,8 @@ def generic(rep: Report, sec: Section, name: str, df: pl.DataFrame) -> None:
     elif yc and nums and df[yc].n_unique() > 1:
         w = df.group_by(yc).agg(pl.col(c).mean() for c in nums[:6]).sort(yc)
         xs, series = series_over_time(w, yc, nums[:6])
-        rep.figure(sec, f"{name} over time", svg.line_chart(xs, series, label=name, y_label="mean per year"),
+        rep.figure(sec, f"{name} over time", svg.line_chart(xs, series, label=name,
+                                  y_label=_shared_unit(name, nums[:6])),
                    f"Numeric columns of results.{name} per year (mean where several rows).",
                    w, f"{name}-over-time")  # fmt: skip
     elif nums:
@@ -49,7 +67,12 @@ def generic(rep: Report, sec: Section, name: str, df: pl.DataFrame) -> None:
         rep.figure(
             sec,
             f"{name}: {nums[0]}",
-            svg.bar_chart(cats, {nums[0]: [_f(v) for v in d[nums[0]].to_list()]}, label=name),
+            svg.bar_chart(
+                cats,
+                {nums[0]: [_f(v) for v in d[nums[0]].to_list()]},
+                label=name,
+                value_label=_axis_label(name, nums[0]),
+            ),
             f"{nums[0]} for each row of results.{name}"
             + (" (first 60 rows)" if df.height > 60 else "")
             + ".",
