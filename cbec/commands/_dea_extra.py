@@ -82,10 +82,10 @@ def bootstrap_rows(names, X, Y, args, orientation: str, rts: str) -> dict:
             "replicates": [r.B] * n, "seed": [r.seed] * n}  # fmt: skip
 
 
-def scale_rows(names, X, Y, orientation: str) -> dict:
+def scale_rows(names, X, Y, orientation: str, progress=None) -> dict:
     from measures.dea.models import scale_efficiency
 
-    r = scale_efficiency(X, Y, orientation=orientation)
+    r = scale_efficiency(X, Y, orientation=orientation, progress=progress)
     return {"dmu": names, "te_crs": r["crs"], "te_vrs": r["vrs"], "te_nirs": r["nirs"],
             "scale": r["scale"], "rts_class": r["rts_class"].tolist(),
             "status": r["status"].tolist()}  # fmt: skip

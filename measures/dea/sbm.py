@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
+from measures.dea._progress import Counter, ProgressFn, shifted
 
 T_MIN = 1e-12
 
@@ -71,9 +72,11 @@ def sbm(
     orientation: str = "none",
     rts: str = "crs",
     exclude_self: bool = False,
+    progress: ProgressFn | None = None,
 ) -> SBMResult:
     """SBM efficiency (Tone 2001; METHODS §9.3). Non-oriented uses the Charnes–Cooper
     linearisation with t ≥ 1e-12; input: ρ = 1 − (1/m)Σs⁻/x_o; output: ρ = 1/(1 + (1/s)Σs⁺/y_o).
+    progress: optional callback progress(done, n) after each block of DMUs (reporting only).
     """
     Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
     n, m = Xs.shape
@@ -109,6 +112,7 @@ def sbm(
     L = np.zeros((n, n))
     zeros = np.zeros(n, dtype=int)
     cidx = np.arange(1 + m + s, dtype=np.int32)
+    tick = Counter(progress, n)
     for o in range(n):
         wx, zx = _inv_weights(Xs[o])
         wy, zy = _inv_weights(Ys[o])
@@ -134,6 +138,7 @@ def sbm(
         if exclude_self:
             h.changeColBounds(1 + m + s + o, 0.0, INF)
         status[o] = st
+        tick.add()
         if st != "optimal":
             continue
         t = cv[0]
@@ -150,14 +155,20 @@ def sbm(
 
 
 def super_sbm(
-    X: ArrayLike, Y: ArrayLike, *, orientation: str = "none", rts: str = "crs"
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    progress: ProgressFn | None = None,
 ) -> SBMResult:
     """SBM super-efficiency δ* (Tone 2002; METHODS §9.4), DMU o excluded from its reference
     set. Non-oriented: min (1/m)Σx̄_i/x_io / (1/s)Σȳ_r/y_ro with x̄ ≥ Σ_{j≠o}λx_j, x̄ ≥ x_o,
     ȳ ≤ Σ_{j≠o}λy_j, 0 ≤ ȳ ≤ y_o (linearised with t). Input: ȳ = y_o side fixed (ȳ ≤ Yλ with
     ȳ = y_o), min (1/m)Σx̄/x_o. Output: x̄ = x_o fixed, δ = 1/[(1/s)Σȳ/y_o] with ȳ maximal.
     Infeasible (possible under VRS for the oriented models) → NaN with the status.
-    `slack_in`/`slack_out` hold x̄ − x_o ≥ 0 and y_o − ȳ ≥ 0 (original units)."""
+    `slack_in`/`slack_out` hold x̄ − x_o ≥ 0 and y_o − ȳ ≥ 0 (original units); `progress`
+    as in `sbm`."""
     Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
     n, m = Xs.shape
     s = Ys.shape[1]
@@ -198,6 +209,7 @@ def super_sbm(
     L = np.zeros((n, n))
     zeros = np.zeros(n, dtype=int)
     cidx = np.arange(1 + m + s, dtype=np.int32)
+    tick = Counter(progress, n)
     for o in range(n):
         wx, zx = _inv_weights(Xs[o])
         wy, zy = _inv_weights(Ys[o])
@@ -230,6 +242,7 @@ def super_sbm(
         obj = h.getInfo().objective_function_value
         h.changeColBounds(1 + m + s + o, 0.0, INF)
         status[o] = st
+        tick.add()
         if st != "optimal":
             continue
         t = cv[0]
@@ -245,17 +258,26 @@ def super_sbm(
 
 
 def sbm_with_super(
-    X: ArrayLike, Y: ArrayLike, *, orientation: str = "none", rts: str = "crs", tol: float = 1e-9
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    tol: float = 1e-9,
+    progress: ProgressFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, SBMResult]:
     """§9.4 DEFAULT "super-SBM" reporting: ρ* for SBM-inefficient DMUs, δ* (≥ 1) for efficient
-    ones. Returns (score, kind ∈ {"sbm", "super"}, status, the SBM result)."""
-    base = sbm(X, Y, orientation=orientation, rts=rts)
+    ones. Returns (score, kind ∈ {"sbm", "super"}, status, the SBM result). `progress`: as in
+    `sbm`, over the 2n LPs of both models."""
+    n = np.atleast_2d(np.asarray(X)).shape[0]
+    base = sbm(X, Y, orientation=orientation, rts=rts, progress=shifted(progress, 0, 2 * n))
     eff = base.score >= 1.0 - tol
     score = base.score.copy()
     kind = np.where(eff, "super", "sbm").astype(object)
     status = base.status.astype(object).copy()
     if eff.any():
-        sup = super_sbm(X, Y, orientation=orientation, rts=rts)
+        sup = super_sbm(X, Y, orientation=orientation, rts=rts,
+                        progress=shifted(progress, n, 2 * n))  # fmt: skip
         score[eff] = sup.score[eff]
         status[eff] = sup.status[eff]
     return score, kind.astype(str), status.astype(str), base
