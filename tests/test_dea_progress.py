@@ -138,3 +138,18 @@ def test_subprocess_panel_progress_and_identical_stdout(tmp_path):
     assert on.stdout == off.stdout and "DEA bcc" not in off.stderr
     assert "DEA bcc [##############################] 60/60 DMUs" in on.stderr
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
+@pytest.mark.parametrize("backend", ["batch", "highs"])
+def test_bootstrap_progress_per_replicate_changes_no_result(backend):
+    from measures.dea.bootstrap import dea_bootstrap
+
+    X, Y = _data(15)
+    seen: list[tuple[int, int]] = []
+    kw = dict(B=45, seed=3, backend=backend)
+    a = dea_bootstrap(X, Y, **kw)
+    b = dea_bootstrap(X, Y, **kw, progress=lambda d, t: seen.append((d, t)))
+    np.testing.assert_array_equal(a.score_bc, b.score_bc)
+    np.testing.assert_array_equal(a.ci_low, b.ci_low)
+    want = [20, 40, 45] if backend == "batch" else list(range(1, 46))  # per chunk / replicate
+    assert [d for d, _ in seen] == want and {t for _, t in seen} == {45}

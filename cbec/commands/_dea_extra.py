@@ -57,12 +57,12 @@ def directions(df, X, Y, Bd, args, read) -> tuple:
     return tuple(g)
 
 
-def bootstrap_rows(names, X, Y, args, orientation: str, rts: str) -> dict:
+def bootstrap_rows(names, X, Y, args, orientation: str, rts: str, progress=None) -> dict:
     from measures.dea.bootstrap import dea_bootstrap
 
     try:
         r = dea_bootstrap(X, Y, orientation=orientation, rts=rts, B=args.bootstrap,
-                          alpha=args.alpha, seed=args.seed,
+                          alpha=args.alpha, seed=args.seed, progress=progress,
                           backend="batch" if (X > 0).all() and (Y > 0).all() else "highs")  # fmt: skip
     except ValueError as exc:
         raise NumericalError(f"bootstrap: {exc}") from exc

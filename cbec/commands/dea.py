@@ -281,7 +281,7 @@ def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
                         (inputs, outputs, bads)), pv)  # fmt: skip
     if args.bootstrap:
         return lambda rows, names, pv, tick: ex.frame(
-            ex.bootstrap_rows(names, X[rows], Y[rows], args, orientation, rts), pv
+            ex.bootstrap_rows(names, X[rows], Y[rows], args, orientation, rts, tick), pv
         )
     if args.scale_efficiency:
         return lambda rows, names, pv, tick: ex.frame(
