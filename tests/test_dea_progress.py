@@ -25,6 +25,7 @@ def test_eta_is_elapsed_per_done_unit_times_remaining():
     assert eta_text(10.0, 0, 100) == ""  # nothing done yet: no estimate
     assert eta_text(10.0, 25, 100) == "ETA 30 s"
     assert eta_text(60.0, 10, 100) == "ETA 9 min"  # 540 s
+    assert eta_text(1.0, 99, 100) == "ETA < 1 s"
     assert eta_text(10.0, 100, 100) == ""  # done
 
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 
 
 def eta_text(elapsed: float, done: int, total: int) -> str:
-    """'ETA 12 s' / 'ETA 3 min' from the mean time per done unit (elapsed/done × remaining);
+    """'ETA 12 s' / 'ETA 3 min' / 'ETA < 1 s' from the mean time per done unit (elapsed/done × remaining);
     '' before the first unit and when everything is done."""
     if done <= 0 or done >= total:
         return ""
     left = elapsed / done * (total - done)
+    if left < 0.5:
+        return "ETA < 1 s"
     return f"ETA {left / 60:.0f} min" if left >= 90 else f"ETA {left:.0f} s"
 
 

@@ -243,7 +243,7 @@ def _rate(model: _MultiplierModel, Xs: np.ndarray, Ys: np.ndarray, d: int,
     model.set_row(model.self_row, np.zeros(nc), -INF, INF)
     c = np.r_[np.zeros(m), yd, -np.ones(nc - m - s)]
     st, w, val = model.solve(c, sense_max=True)
-    if st != "optimal":
+    if st != "optimal" or w is None:
         return st, np.nan, none
     if secondary in ("none", "arbitrary"):
         return st, val, w
@@ -265,7 +265,7 @@ def _rate(model: _MultiplierModel, Xs: np.ndarray, Ys: np.ndarray, d: int,
     else:
         raise ValueError("dg_method must be 1 or 2")
     st2, w2, _ = model.solve(c2, sense_max=maximise)
-    if st2 != "optimal":
+    if st2 != "optimal" or w2 is None:
         return "secondary_" + st2, val, none
     return st, val, w2
 
