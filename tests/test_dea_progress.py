@@ -154,3 +154,23 @@ def test_bootstrap_progress_per_replicate_changes_no_result(backend):
     np.testing.assert_array_equal(a.ci_low, b.ci_low)
     want = [20, 40, 45] if backend == "batch" else list(range(1, 46))  # per chunk / replicate
     assert [d for d, _ in seen] == want and {t for _, t in seen} == {45}
+
+
+def test_ddf_progress_per_block_changes_no_result(tmp_path, capsys, monkeypatch):
+    from measures.dea.ddf import ddf
+
+    X, Y = _data(70)
+    Bd = Y[:, :1] * 0.5
+    seen: list[tuple[int, int]] = []
+    a = ddf(X, Y[:, 1:], Bd)
+    b = ddf(X, Y[:, 1:], Bd, progress=lambda d, t: seen.append((d, t)))
+    np.testing.assert_array_equal(a.value, b.value)
+    assert seen == [(32, 70), (64, 70), (70, 70)]
+    rows = [f"F{i},{Y[i, 1]},{Bd[i, 0]},{X[i, 0]},{X[i, 1]}" for i in range(70)]
+    f = tmp_path / "ddf.csv"
+    f.write_text("firm,y,co2,x1,x2\n" + "\n".join(rows) + "\n")
+    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    cmd = ["dea", str(f), "--dmu", "firm", "--inputs", "x1,x2", "--outputs", "y",
+           "--model", "ddf", "--bad-outputs", "co2"]  # fmt: skip
+    assert main(cmd) == 0
+    assert "DEA ddf [##############################] 70/70 DMUs" in capsys.readouterr().err

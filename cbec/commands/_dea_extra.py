@@ -21,7 +21,7 @@ def _weights(text: str | None, p: int) -> list[float] | None:
     return w
 
 
-def ddf_rows(names, X, Y, Bd, G, args, cols) -> dict:
+def ddf_rows(names, X, Y, Bd, G, args, cols, progress=None) -> dict:
     """One period group of `cbec dea --model ddf`."""
     from measures.dea.ddf import ddf
 
@@ -32,7 +32,7 @@ def ddf_rows(names, X, Y, Bd, G, args, cols) -> dict:
         raise UsageError("--weights applies to --nonradial")
     try:
         r = ddf(X, Y, Bd, gx=gx, gy=gy, gb=gb, rts=args.rts or "crs", nonradial=args.nonradial,
-                weights=w, bad=args.bad_disposability)  # fmt: skip
+                weights=w, bad=args.bad_disposability, progress=progress)  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     out = {"dmu": names, "ddf": r.value, "status": r.status.tolist()}

@@ -278,7 +278,7 @@ def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
         G = ex.directions(df, X, Y, Bd, args, read)
         return lambda rows, names, pv, tick: ex.frame(
             ex.ddf_rows(names, X[rows], Y[rows], Bd[rows], tuple(g[rows] for g in G), args,
-                        (inputs, outputs, bads)), pv)  # fmt: skip
+                        (inputs, outputs, bads), tick), pv)  # fmt: skip
     if args.bootstrap:
         return lambda rows, names, pv, tick: ex.frame(
             ex.bootstrap_rows(names, X[rows], Y[rows], args, orientation, rts, tick), pv
