@@ -65,23 +65,10 @@ def _inv_weights(v: np.ndarray) -> tuple[np.ndarray, int]:
     return w, int((~pos).sum())
 
 
-def sbm(
-    X: ArrayLike,
-    Y: ArrayLike,
-    *,
-    orientation: str = "none",
-    rts: str = "crs",
-    exclude_self: bool = False,
-    progress: ProgressFn | None = None,
-) -> SBMResult:
-    """SBM efficiency (Tone 2001; METHODS §9.3). Non-oriented uses the Charnes–Cooper
-    linearisation with t ≥ 1e-12; input: ρ = 1 − (1/m)Σs⁻/x_o; output: ρ = 1/(1 + (1/s)Σs⁺/y_o).
-    progress: optional callback progress(done, n) after each block of DMUs (reporting only).
-    """
-    Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
+def _sbm_lp(Xs: np.ndarray, Ys: np.ndarray, orientation: str, vrs: bool):
+    """The persistent HiGHS model of `sbm` (per DMU only costs and coefficients change)."""
     n, m = Xs.shape
     s = Ys.shape[1]
-    vrs = rts == "vrs"
     # columns: t, S- (m), S+ (s), Λ (n); rows: norm, inputs (m), outputs (s), [vrs]
     nc = 1 + m + s + n
     nr = 1 + m + s + (1 if vrs else 0)
@@ -105,6 +92,62 @@ def sbm(
         lo[0] = up[0] = 1.0  # oriented models are linear: t fixed at 1
     h = new_highs()
     pass_lp(h, np.zeros(nc), lo, up, rl, ru, A)
+    return h
+
+
+def _super_lp(Xs: np.ndarray, Ys: np.ndarray, orientation: str, vrs: bool):
+    """The persistent HiGHS model of `super_sbm`."""
+    n, m = Xs.shape
+    s = Ys.shape[1]
+    # columns: t, X~ (m), Y~ (s), Λ (n)
+    # rows: norm (1); X~ − XΛ ≥ 0 (m); Y~ − YΛ ≤ 0 (s); X~ − t x_o ≥ 0 (m); Y~ − t y_o ≤ 0 (s); [vrs]
+    nc = 1 + m + s + n
+    nr = 1 + 2 * m + 2 * s + (1 if vrs else 0)
+    A = np.zeros((nr, nc))
+    a, b, c, d = 1, 1 + m, 1 + m + s, 1 + 2 * m + s
+    A[a : a + m, 1 : 1 + m] = np.eye(m)
+    A[a : a + m, 1 + m + s :] = -Xs.T
+    A[b : b + s, 1 + m : 1 + m + s] = np.eye(s)
+    A[b : b + s, 1 + m + s :] = -Ys.T
+    A[c : c + m, 1 : 1 + m] = np.eye(m)
+    A[d : d + s, 1 + m : 1 + m + s] = np.eye(s)
+    rl = np.r_[1.0, np.zeros(m), np.full(s, -INF), np.zeros(m), np.full(s, -INF)]
+    ru = np.r_[1.0, np.full(m, INF), np.zeros(s), np.full(m, INF), np.zeros(s)]
+    if vrs:
+        A[-1, 1 + m + s :] = 1.0
+        A[-1, 0] = -1.0
+        rl = np.r_[rl, 0.0]
+        ru = np.r_[ru, 0.0]
+    lo = np.zeros(nc)
+    up = np.full(nc, INF)
+    if orientation == "none":
+        lo[0] = T_MIN
+        A[0, 0] = 0.0
+    else:
+        lo[0] = up[0] = 1.0
+        A[0, 0] = 1.0  # normalisation row becomes t = 1
+    h = new_highs()
+    pass_lp(h, np.zeros(nc), lo, up, rl, ru, A)
+    return h
+
+
+def sbm(
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    exclude_self: bool = False,
+    progress: ProgressFn | None = None,
+) -> SBMResult:
+    """SBM efficiency (Tone 2001; METHODS §9.3). Non-oriented uses the Charnes–Cooper
+    linearisation with t ≥ 1e-12; input: ρ = 1 − (1/m)Σs⁻/x_o; output: ρ = 1/(1 + (1/s)Σs⁺/y_o).
+    progress: optional callback progress(done, n) after each block of DMUs (reporting only).
+    """
+    Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
+    n, m = Xs.shape
+    s = Ys.shape[1]
+    h = _sbm_lp(Xs, Ys, orientation, rts == "vrs")
     score = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
     S_in = np.full((n, m), np.nan)
@@ -172,36 +215,8 @@ def super_sbm(
     Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
     n, m = Xs.shape
     s = Ys.shape[1]
-    vrs = rts == "vrs"
-    # columns: t, X~ (m), Y~ (s), Λ (n)
-    # rows: norm (1); X~ − XΛ ≥ 0 (m); Y~ − YΛ ≤ 0 (s); X~ − t x_o ≥ 0 (m); Y~ − t y_o ≤ 0 (s); [vrs]
-    nc = 1 + m + s + n
-    nr = 1 + 2 * m + 2 * s + (1 if vrs else 0)
-    A = np.zeros((nr, nc))
-    a, b, c, d = 1, 1 + m, 1 + m + s, 1 + 2 * m + s
-    A[a : a + m, 1 : 1 + m] = np.eye(m)
-    A[a : a + m, 1 + m + s :] = -Xs.T
-    A[b : b + s, 1 + m : 1 + m + s] = np.eye(s)
-    A[b : b + s, 1 + m + s :] = -Ys.T
-    A[c : c + m, 1 : 1 + m] = np.eye(m)
-    A[d : d + s, 1 + m : 1 + m + s] = np.eye(s)
-    rl = np.r_[1.0, np.zeros(m), np.full(s, -INF), np.zeros(m), np.full(s, -INF)]
-    ru = np.r_[1.0, np.full(m, INF), np.zeros(s), np.full(m, INF), np.zeros(s)]
-    if vrs:
-        A[-1, 1 + m + s :] = 1.0
-        A[-1, 0] = -1.0
-        rl = np.r_[rl, 0.0]
-        ru = np.r_[ru, 0.0]
-    lo = np.zeros(nc)
-    up = np.full(nc, INF)
-    if orientation == "none":
-        lo[0] = T_MIN
-        A[0, 0] = 0.0
-    else:
-        lo[0] = up[0] = 1.0
-        A[0, 0] = 1.0  # normalisation row becomes t = 1
-    h = new_highs()
-    pass_lp(h, np.zeros(nc), lo, up, rl, ru, A)
+    h = _super_lp(Xs, Ys, orientation, rts == "vrs")
+    c, d = 1 + m + s, 1 + 2 * m + s  # rows X~ − t x_o and Y~ − t y_o (see _super_lp)
     score = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
     S_in = np.full((n, m), np.nan)
