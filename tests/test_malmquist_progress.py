@@ -79,3 +79,12 @@ def test_cli_green_index_ticker(tmp_path, capsys, monkeypatch):
     assert "ml index with bad outputs …" in capsys.readouterr().err
     assert main([*cmd, "--quiet"]) == 0
     assert "bad outputs …" not in capsys.readouterr().err
+
+
+def test_cli_says_when_the_cc_game_runs_after_the_lps(tmp_path, capsys, monkeypatch):
+    cmd = ["malmquist", _csv(tmp_path, 2, 10), "--dmu", "firm", "--period", "year",
+           "--inputs", "x1,x2", "--outputs", "y", "--cross-efficiency"]  # fmt: skip
+    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    assert main(cmd) == 0
+    assert "60/60 LPs" in (err := capsys.readouterr().err)
+    assert "CC-Malmquist game cross-efficiency …" in err

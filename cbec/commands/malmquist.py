@@ -219,7 +219,7 @@ def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs:
                 frontier=args.frontier, decomposition=args.decomposition, base=base,
                 infeasible=args.infeasible, cross_efficiency=args.cross_efficiency,
                 game_tol=args.game_tol, n_jobs=args.jobs, period_order=explicit,
-                progress=progress.update,
+                progress=_then_cc(progress, args.cross_efficiency),
             )  # fmt: skip
     except PanelDataError as exc:
         line = None if exc.row is None else int(exc.row) + 2
@@ -228,6 +228,18 @@ def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs:
         raise NumericalError(f"game cross-efficiency: {exc}") from exc
     except ValueError as exc:
         raise InputError(str(exc), file=args.file) from exc
+
+
+def _then_cc(progress: Progress, cc: bool):
+    """The bar's callback; with --cross-efficiency it says, once the radial LPs are done,
+    that the CC-Malmquist game runs next (it has no progress of its own)."""
+
+    def update(done: int, total: int) -> None:
+        progress.update(done, total)
+        if cc and done >= total:
+            progress.note = "CC-Malmquist game cross-efficiency …"
+
+    return update
 
 
 def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
