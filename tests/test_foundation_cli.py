@@ -28,4 +28,4 @@ def test_progress_bar_only_when_asked_or_on_a_terminal(tmp_path, capsys, monkeyp
     monkeypatch.setenv("CBEC_PROGRESS", "1")
     assert main(args) == 0
     err = capsys.readouterr().err
-    assert "DEA ccr [" in err and "2/2" in err
+    assert "DEA ccr [" in err and "6/6 DMUs" in err  # 2 periods × 3 DMUs, counted per DMU

@@ -8,6 +8,7 @@ flow's task (tasks/survey.py) and by `cbec survey`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import polars as pl
@@ -200,13 +201,32 @@ def _efa_tables(
     )
 
 
+def _sample_table(n_in: int, n_used: int, n_items: int, n_model: int, chi2_n: str) -> pl.DataFrame:
+    """The survey_sample table: responses read and used, items, the χ² convention."""
+    metric = ["n_input", "n_complete", "n_dropped_incomplete", "n_items", "n_model_items",
+              "chi2_convention"]  # fmt: skip
+    value = [str(n_in), str(n_used), str(n_in - n_used), str(n_items), str(n_model), chi2_n]
+    return pl.DataFrame({"metric": metric, "value": value})
+
+
+# the stages of `survey_tables`, in order (named to its `progress` callback)
+STAGES = ("reliability", "KMO/Bartlett and EFA", "SEM estimation", "modification indices",
+          "validity")  # fmt: skip
+
+
 def survey_tables(
-    responses: pl.DataFrame, model_text: str, params: dict
+    responses: pl.DataFrame,
+    model_text: str,
+    params: dict,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """All result tables of one survey file (METHODS §10). `responses` must already have
     passed the checks (items present, answers within the scale). Raises ValueError for an
-    unusable model or singular data."""
+    unusable model or singular data. `progress(stage)` is called as each of STAGES starts
+    (reporting only)."""
     import pandas as pd
+
+    stage = progress or (lambda name: None)
 
     spec = parse_model(model_text)
     items = response_items(responses.columns, spec, params)
@@ -218,6 +238,7 @@ def survey_tables(
         raise ValueError(f"only {n_used} complete responses for {len(spec.observed)} model items")
     pos = {c: i for i, c in enumerate(items)}
 
+    stage(STAGES[0])
     constructs = {lat: ind for lat, ind in spec.measurement.items() if all(i in pos for i in ind)}
     reliability = reliability_table(
         x[:, [pos[i] for c in constructs.values() for i in c]],
@@ -225,39 +246,24 @@ def survey_tables(
         constructs,
         ddof=int(params["reliability"]["ddof"]),
     )
+    stage(STAGES[1])
     blocks = spec.efa_blocks or {"all_items": items}
     adequacy, efa, efa_factors = _efa_tables(x, items, blocks, params)
 
+    stage(STAGES[2])
     chi2_n = params["sem"]["chi2_n"]
     fit = fit_sem(pd.DataFrame(x, columns=items), spec, chi2_n=chi2_n)
     status = fit.status
     estimates = fit.estimates.with_columns(pl.lit(status).alias("status"))
     fit_tab = fit_table(fit.indices).with_columns(pl.lit(status).alias("status"))
+    stage(STAGES[3])
     mi = modification_indices(fit).filter(
         (pl.col("mi") >= float(params["sem"].get("mi_min", 0))) | pl.col("mi").is_nan()
     )
+    stage(STAGES[4])
     validity, latent_corr = validity_tables(fit)
 
-    sample = pl.DataFrame(
-        {
-            "metric": [
-                "n_input",
-                "n_complete",
-                "n_dropped_incomplete",
-                "n_items",
-                "n_model_items",
-                "chi2_convention",
-            ],
-            "value": [
-                str(n_in),
-                str(n_used),
-                str(n_in - n_used),
-                str(len(items)),
-                str(len(spec.observed)),
-                chi2_n,
-            ],
-        }  # fmt: skip
-    )
+    sample = _sample_table(n_in, n_used, len(items), len(spec.observed), chi2_n)
     return {
         "survey_sample": sample,
         "survey_reliability": reliability,

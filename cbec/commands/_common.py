@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from cbec.commands._progress import Progress
 from cbec.errors import InputError, UsageError
+
+__all__ = ["Progress", "add_out", "emit", "numeric_matrix", "read_table", "require_columns",
+           "split_list", "write_output"]  # fmt: skip
 
 if TYPE_CHECKING:  # polars is imported by the functions that use it: `--help` stays light
     import polars as pl
@@ -182,71 +186,7 @@ def add_out(parser: argparse.ArgumentParser, *, digits_note: str = "") -> None:
         "float noise such as 1.0000000000000004; relative precision 1e-14"
         + (f"; {digits_note}" if digits_note else "") + ")",
     )  # fmt: skip
-    g.add_argument("--quiet", action="store_true", help="print no table and no summary")
+    g.add_argument(
+        "--quiet", action="store_true", help="print no table, no summary and no progress"
+    )
     g.add_argument("--json", action="store_true", help="print tables and summary as JSON")
-
-
-class Progress:
-    """Progress on stderr for long LP work: `step()` after each of `total` units draws a bar;
-    with total=None it is a ticker showing the elapsed time (one monolithic call) and `note`
-    (set by the work: the game iteration and its max|Δα|). Drawn only
-    when stderr is a terminal (or CBEC_PROGRESS=1), so scripts and pipes see no control codes.
-
-        with Progress("DEA", total=len(periods)) as p:
-            for ...: ...; p.step()
-    """
-
-    def __init__(
-        self, label: str, total: int | None = None, *, every: float = 0.5, quiet: bool = False
-    ):
-        import os
-        import sys
-
-        self.label, self.total, self.every = label, total, every
-        self.done = 0
-        self.note = ""  # shown after the time (e.g. "iteration 3, max|Δα| = 1.2e-03")
-        tty = sys.stderr.isatty() or os.environ.get("CBEC_PROGRESS") == "1"
-        self.enabled = tty and not quiet  # --quiet: no progress
-        self._stop = None
-        self._t0 = 0.0
-        self._width = 0
-
-    def _draw(self, final: bool = False) -> None:
-        import sys
-        import time
-
-        dt = time.perf_counter() - self._t0
-        if self.total:
-            frac = min(self.done / self.total, 1.0)
-            bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
-            msg = f"\r{self.label} [{bar}] {self.done}/{self.total}  {dt:5.1f} s"
-        else:
-            msg = f"\r{self.label} … {dt:5.1f} s"
-        if self.note:
-            msg += f"  {self.note}"
-        sys.stderr.write(msg.ljust(self._width) + ("\n" if final else ""))
-        self._width = len(msg)
-        sys.stderr.flush()
-
-    def __enter__(self) -> Progress:
-        import threading
-        import time
-
-        self._t0 = time.perf_counter()
-        if self.enabled:
-            self._stop = threading.Event()
-
-            def tick() -> None:
-                while not self._stop.wait(self.every):
-                    self._draw()
-
-            threading.Thread(target=tick, daemon=True).start()
-        return self
-
-    def step(self, n: int = 1) -> None:
-        self.done += n
-
-    def __exit__(self, *exc) -> None:
-        if self._stop is not None:
-            self._stop.set()
-            self._draw(final=True)

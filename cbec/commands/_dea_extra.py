@@ -21,7 +21,7 @@ def _weights(text: str | None, p: int) -> list[float] | None:
     return w
 
 
-def ddf_rows(names, X, Y, Bd, G, args, cols) -> dict:
+def ddf_rows(names, X, Y, Bd, G, args, cols, progress=None) -> dict:
     """One period group of `cbec dea --model ddf`."""
     from measures.dea.ddf import ddf
 
@@ -32,7 +32,7 @@ def ddf_rows(names, X, Y, Bd, G, args, cols) -> dict:
         raise UsageError("--weights applies to --nonradial")
     try:
         r = ddf(X, Y, Bd, gx=gx, gy=gy, gb=gb, rts=args.rts or "crs", nonradial=args.nonradial,
-                weights=w, bad=args.bad_disposability)  # fmt: skip
+                weights=w, bad=args.bad_disposability, progress=progress)  # fmt: skip
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     out = {"dmu": names, "ddf": r.value, "status": r.status.tolist()}
@@ -57,12 +57,12 @@ def directions(df, X, Y, Bd, args, read) -> tuple:
     return tuple(g)
 
 
-def bootstrap_rows(names, X, Y, args, orientation: str, rts: str) -> dict:
+def bootstrap_rows(names, X, Y, args, orientation: str, rts: str, progress=None) -> dict:
     from measures.dea.bootstrap import dea_bootstrap
 
     try:
         r = dea_bootstrap(X, Y, orientation=orientation, rts=rts, B=args.bootstrap,
-                          alpha=args.alpha, seed=args.seed,
+                          alpha=args.alpha, seed=args.seed, progress=progress,
                           backend="batch" if (X > 0).all() and (Y > 0).all() else "highs")  # fmt: skip
     except ValueError as exc:
         raise NumericalError(f"bootstrap: {exc}") from exc
@@ -82,10 +82,10 @@ def bootstrap_rows(names, X, Y, args, orientation: str, rts: str) -> dict:
             "replicates": [r.B] * n, "seed": [r.seed] * n}  # fmt: skip
 
 
-def scale_rows(names, X, Y, orientation: str) -> dict:
+def scale_rows(names, X, Y, orientation: str, progress=None) -> dict:
     from measures.dea.models import scale_efficiency
 
-    r = scale_efficiency(X, Y, orientation=orientation)
+    r = scale_efficiency(X, Y, orientation=orientation, progress=progress)
     return {"dmu": names, "te_crs": r["crs"], "te_vrs": r["vrs"], "te_nirs": r["nirs"],
             "scale": r["scale"], "rts_class": r["rts_class"].tolist(),
             "status": r["status"].tolist()}  # fmt: skip

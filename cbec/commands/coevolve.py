@@ -32,7 +32,13 @@ import math
 import sys
 from typing import TYPE_CHECKING
 
-from cbec.commands._common import add_out, numeric_matrix, read_table, require_columns
+from cbec.commands._common import (
+    Progress,
+    add_out,
+    numeric_matrix,
+    read_table,
+    require_columns,
+)
 from cbec.errors import InputError, NumericalError, UsageError
 
 if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
@@ -322,10 +328,12 @@ def _fit_and_print(args: argparse.Namespace, t, x, y):
 
     model = MODEL_NAMES[args.model]
     f, lv_error = None, ""
+    quiet = args.quiet or args.method == "discrete"  # the discretised OLS takes no time
     try:
-        f = fit_lv(x, y, t, model=model, method=args.method, scale=args.scale,
-                   fit_x0=args.fit_x0, n_starts=args.starts, seed=args.seed, level=args.level,
-                   n_boot=args.bootstrap)  # fmt: skip
+        with Progress(f"Lotka–Volterra {args.model} fit", unit="fits", quiet=quiet) as p:
+            f = fit_lv(x, y, t, model=model, method=args.method, scale=args.scale,
+                       fit_x0=args.fit_x0, n_starts=args.starts, seed=args.seed,
+                       level=args.level, n_boot=args.bootstrap, progress=p.update)  # fmt: skip
     except IdentificationError as exc:
         hint = {
             "too_few_points": " Use a longer series.",

@@ -123,20 +123,7 @@ def handle(args: argparse.Namespace) -> int:
     groups: dict = {}
     for i, pv in enumerate(periods):
         groups.setdefault(pv, []).append(i)
-    frames, mats = [], []
-    for pv, rows in groups.items():
-        gnames = [names[i] for i in rows]
-        if len(set(gnames)) != len(gnames):
-            dup = next(n for n in gnames if gnames.count(n) > 1)
-            where = f" in period {pv}" if args.period else ""
-            hint = "" if args.period else "; a panel? give --period COLUMN (one frontier a period)"
-            raise InputError(f"DMU {dup!r} appears more than once{where}: DMU names must be "
-                             f"unique{hint}", file=args.file)  # fmt: skip
-        out, M = _one(X[rows], Y[rows], gnames, args, correction)
-        if args.period:
-            out = out.insert_column(1, pl_series("period", [pv] * len(rows)))
-        frames.append(out)
-        mats.append((pv, gnames, M))
+    frames, mats = _periods(args, groups, names, X, Y, correction)
     import polars as pl
 
     out = pl.concat(frames)
@@ -146,14 +133,43 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _periods(args: argparse.Namespace, groups: dict, names: list[str], X, Y, correction):
+    """Cross-efficiency of each period group: (tables, [(period, names, matrix)]), with a
+    bar per block of rating DMUs (the game has its own iteration ticker)."""
+    frames, mats = [], []
+    label = f"{args.method} cross-efficiency"
+    quiet = args.quiet or args.method == "game"
+    with Progress(label, total=len(names), unit="raters", quiet=quiet) as progress:
+        for pv, rows in groups.items():
+            gnames = [names[i] for i in rows]
+            if len(set(gnames)) != len(gnames):
+                dup = next(n for n in gnames if gnames.count(n) > 1)
+                where = f" in period {pv}" if args.period else ""
+                hint = (
+                    "" if args.period else "; a panel? give --period COLUMN (one frontier a period)"
+                )
+                raise InputError(f"DMU {dup!r} appears more than once{where}: DMU names must be "
+                                 f"unique{hint}", file=args.file)  # fmt: skip
+            before = progress.done
+            out, M = _one(X[rows], Y[rows], gnames, args, correction,
+                          progress.part(before, len(rows)))  # fmt: skip
+            progress.update(before + len(rows))
+            if args.period:
+                out = out.insert_column(1, pl_series("period", [pv] * len(rows)))
+            frames.append(out)
+            mats.append((pv, gnames, M))
+    return frames, mats
+
+
 def pl_series(name: str, values: list):
     import polars as pl
 
     return pl.Series(name, values, dtype=pl.Utf8)
 
 
-def _one(X, Y, names: list[str], args: argparse.Namespace, correction):
-    """Cross-efficiency of one set of DMUs (one period): (table, rater × rated matrix)."""
+def _one(X, Y, names: list[str], args: argparse.Namespace, correction, tick=None):
+    """Cross-efficiency of one set of DMUs (one period): (table, rater × rated matrix);
+    `tick` is the progress callback of measures.dea.crosseff."""
     import warnings
 
     import numpy as np
@@ -192,7 +208,7 @@ def _one(X, Y, names: list[str], args: argparse.Namespace, correction):
             warnings.simplefilter("always")
             ce = cross_efficiency(
                 X, Y, secondary=secondary, rts=args.rts, include_self=include_self,
-                orientation=args.orientation, correction=correction,
+                orientation=args.orientation, correction=correction, progress=tick,
             )  # fmt: skip
         for w in caught:
             print(f"warning: {w.message}", file=sys.stderr)

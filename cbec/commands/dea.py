@@ -171,14 +171,13 @@ def run_dea(
     orientation: str,
     rts: str,
     extra=None,
+    quiet: bool = False,
 ) -> pl.DataFrame:
-    """One frontier per period group; `extra(rows, names, period)` replaces the model run
-    (ddf, bootstrap, scale efficiency) and returns that group's frame."""
+    """One frontier per period group; `extra(rows, names, period, progress)` replaces the
+    model run (ddf, bootstrap, scale efficiency) and returns that group's frame. Progress
+    (per block of DMUs, with an ETA) on stderr unless `quiet`."""
     import numpy as np
     import polars as pl
-
-    from measures.dea.models import dea_model
-    from transforms.dea_columns import slack_target_columns
 
     require_rows(df, file)
     names = dmu_names(df, dmu, file)
@@ -192,7 +191,7 @@ def run_dea(
     for i, pv in enumerate(periods):
         groups.setdefault(pv, []).append(i)
     frames = []
-    with Progress(f"DEA {model}", total=len(groups)) as progress:
+    with Progress(f"DEA {model}", total=df.height, unit="DMUs", quiet=quiet) as progress:
         for pv, rows in groups.items():
             rows = np.asarray(rows)
             gnames = [names[i] for i in rows]
@@ -201,28 +200,14 @@ def run_dea(
                 where = f" in period {pv}" if period else ""
                 hint = "" if period else "; a panel? give --period COLUMN (one frontier a period)"
                 raise InputError(f"DMU {dup!r} appears more than once{where}{hint}", file=file)
+            before = progress.done
+            tick = progress.part(before, len(rows))  # the solver reports per block of DMUs
             if extra is not None:
-                frames.append(extra(rows, gnames, pv))
-                progress.step()
-                continue
-            r = dea_model(X[rows], Y[rows], model=_model(model, rts), orientation=orientation,
-                          rts=rts)  # fmt: skip
-            cols = {
-                "dmu": gnames,
-                "period": [None if pv is None else str(pv)] * len(rows),
-                "score": r.score,
-                "phi": r.phi,
-                "status": r.status.tolist(),
-            }
-            cols.update(slack_target_columns(r, inputs, outputs))
-            cols["peers"] = [
-                _peer_str(gnames, None if r.lambdas is None else r.lambdas[k])
-                for k in range(len(rows))
-            ]
-            if r.kind is not None:
-                cols["kind"] = r.kind.tolist()
-            frames.append(pl.DataFrame(cols, strict=False))
-            progress.step()
+                frames.append(extra(rows, gnames, pv, tick))
+            else:
+                frames.append(_model_frame(X[rows], Y[rows], gnames, pv, inputs, outputs,
+                                           (model, orientation, rts), tick))  # fmt: skip
+            progress.update(before + len(rows))
     out = pl.concat(frames, how="diagonal_relaxed")
     text = ("dmu", "period", "status", "peers", "kind", "rts_class")
     floats = [c for c in out.columns if c not in text and out[c].dtype != pl.Utf8]
@@ -235,6 +220,32 @@ def run_dea(
 
 def _model(model: str, rts: str) -> str:
     return "ccr" if model == "radial" else model
+
+
+def _model_frame(X: np.ndarray, Y: np.ndarray, gnames: list[str], pv, inputs: list[str],
+                 outputs: list[str], how: tuple[str, str, str], tick) -> pl.DataFrame:  # fmt: skip
+    """One period's `dea_model` results as a frame; `tick` is the solver's progress."""
+    import polars as pl
+
+    from measures.dea.models import dea_model
+    from transforms.dea_columns import slack_target_columns
+
+    model, orientation, rts = how
+    r = dea_model(X, Y, model=_model(model, rts), orientation=orientation, rts=rts,
+                  progress=tick)  # fmt: skip
+    cols = {
+        "dmu": gnames,
+        "period": [None if pv is None else str(pv)] * len(gnames),
+        "score": r.score,
+        "phi": r.phi,
+        "status": r.status.tolist(),
+    }
+    cols.update(slack_target_columns(r, inputs, outputs))
+    cols["peers"] = [_peer_str(gnames, None if r.lambdas is None else r.lambdas[k])
+                     for k in range(len(gnames))]  # fmt: skip
+    if r.kind is not None:
+        cols["kind"] = r.kind.tolist()
+    return pl.DataFrame(cols, strict=False)
 
 
 def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
@@ -265,16 +276,16 @@ def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
     if args.model == "ddf":
         Bd = read(bads) if bads else np.zeros((df.height, 0))
         G = ex.directions(df, X, Y, Bd, args, read)
-        return lambda rows, names, pv: ex.frame(
+        return lambda rows, names, pv, tick: ex.frame(
             ex.ddf_rows(names, X[rows], Y[rows], Bd[rows], tuple(g[rows] for g in G), args,
-                        (inputs, outputs, bads)), pv)  # fmt: skip
+                        (inputs, outputs, bads), tick), pv)  # fmt: skip
     if args.bootstrap:
-        return lambda rows, names, pv: ex.frame(
-            ex.bootstrap_rows(names, X[rows], Y[rows], args, orientation, rts), pv
+        return lambda rows, names, pv, tick: ex.frame(
+            ex.bootstrap_rows(names, X[rows], Y[rows], args, orientation, rts, tick), pv
         )
     if args.scale_efficiency:
-        return lambda rows, names, pv: ex.frame(
-            ex.scale_rows(names, X[rows], Y[rows], orientation), pv
+        return lambda rows, names, pv, tick: ex.frame(
+            ex.scale_rows(names, X[rows], Y[rows], orientation, tick), pv
         )
     return None
 
@@ -322,7 +333,7 @@ def handle(args: argparse.Namespace) -> int:
     extra = _extra(df, args, inputs, outputs, orientation, rts)
     out = run_dea(df, file=args.file, dmu=args.dmu, period=args.period, inputs=inputs,
                   outputs=outputs, model=args.model, orientation=orientation, rts=rts,
-                  extra=extra)  # fmt: skip
+                  extra=extra, quiet=args.quiet)  # fmt: skip
     if extra is None and args.model not in ("ddf",):
         out = _zero_output_status(out, df, outputs)
     if "status" in out.columns:

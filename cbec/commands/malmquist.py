@@ -153,9 +153,6 @@ def _green_options(p: argparse.ArgumentParser) -> None:
 def handle(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from measures.dea.game import GameConvergenceError
-    from measures.malmquist import PanelDataError, malmquist_panel
-
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
         raise UsageError("give at least one --inputs and one --outputs column")
@@ -181,34 +178,7 @@ def handle(args: argparse.Namespace) -> int:
         if args.base not in labels:
             raise UsageError(f"--base {args.base!r} is not a period of the file: {labels}")
         base = labels.index(args.base)
-    try:
-        with Progress(f"Malmquist ({args.frontier}, {args.decomposition})"):
-            res = malmquist_panel(
-                df,
-                dmu=args.dmu,
-                period=args.period,
-                inputs=inputs,
-                outputs=outputs,
-                unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
-                zero_replace=args.zero_replace,
-                orientation=args.orientation,
-                frontier=args.frontier,
-                decomposition=args.decomposition,
-                base=base,
-                infeasible=args.infeasible,
-                cross_efficiency=args.cross_efficiency,
-                game_tol=args.game_tol,
-                n_jobs=args.jobs,
-                period_order=explicit,
-            )
-    except PanelDataError as exc:
-        line = None if exc.row is None else int(exc.row) + 2
-        raise InputError(str(exc), file=args.file, line=line) from exc
-    except GameConvergenceError as exc:
-        raise NumericalError(f"game cross-efficiency: {exc}") from exc
-    except ValueError as exc:
-        raise InputError(str(exc), file=args.file) from exc
-
+    res = _run(args, df, inputs, outputs, base, explicit)
     for note in res.notes:
         print(f"note: {note}", file=sys.stderr)
     for case in res.infeasible_cases[:20]:
@@ -230,6 +200,46 @@ def handle(args: argparse.Namespace) -> int:
     )
     _emit(args, out, res)
     return 0
+
+
+def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs: list[str],
+         base: int, explicit: list[str] | None):  # fmt: skip
+    """malmquist_panel with a progress bar over its radial LPs (per block of DMUs, with an
+    ETA; the CC-Malmquist game after them is not counted); data errors named by file/line."""
+    from measures.dea.game import GameConvergenceError
+    from measures.malmquist import PanelDataError, malmquist_panel
+
+    label = f"Malmquist ({args.frontier}, {args.decomposition})"
+    try:
+        with Progress(label, unit="LPs", quiet=args.quiet) as progress:
+            return malmquist_panel(
+                df, dmu=args.dmu, period=args.period, inputs=inputs, outputs=outputs,
+                unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
+                zero_replace=args.zero_replace, orientation=args.orientation,
+                frontier=args.frontier, decomposition=args.decomposition, base=base,
+                infeasible=args.infeasible, cross_efficiency=args.cross_efficiency,
+                game_tol=args.game_tol, n_jobs=args.jobs, period_order=explicit,
+                progress=_then_cc(progress, args.cross_efficiency),
+            )  # fmt: skip
+    except PanelDataError as exc:
+        line = None if exc.row is None else int(exc.row) + 2
+        raise InputError(str(exc), file=args.file, line=line) from exc
+    except GameConvergenceError as exc:
+        raise NumericalError(f"game cross-efficiency: {exc}") from exc
+    except ValueError as exc:
+        raise InputError(str(exc), file=args.file) from exc
+
+
+def _then_cc(progress: Progress, cc: bool):
+    """The bar's callback; with --cross-efficiency it says, once the radial LPs are done,
+    that the CC-Malmquist game runs next (it has no progress of its own)."""
+
+    def update(done: int, total: int) -> None:
+        progress.update(done, total)
+        if cc and done >= total:
+            progress.note = "CC-Malmquist game cross-efficiency …"
+
+    return update
 
 
 def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
@@ -284,14 +294,15 @@ def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit
             raise UsageError(f"--weights must be numbers, got {args.weights!r}") from None
     tech = {"adjacent": "contemporaneous", "global": "global", "sequential": "sequential"}
     try:
-        res = green_tfp_panel(
-            df, dmu=args.dmu, period=args.period, inputs=inputs, outputs=outputs,
-            bad_outputs=bads, unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
-            zero_replace=args.zero_replace, period_order=explicit,
-            index="ml" if args.index == "ml" else "luenberger", technology=tech[args.frontier],
-            nonradial=args.nonradial, weights=weights, direction=args.direction, rts=args.rts,
-            bad=args.bad_disposability,
-        )  # fmt: skip
+        with Progress(f"{args.index} index with bad outputs", quiet=args.quiet):  # a ticker
+            res = green_tfp_panel(
+                df, dmu=args.dmu, period=args.period, inputs=inputs, outputs=outputs,
+                bad_outputs=bads, unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
+                zero_replace=args.zero_replace, period_order=explicit,
+                index="ml" if args.index == "ml" else "luenberger", technology=tech[args.frontier],
+                nonradial=args.nonradial, weights=weights, direction=args.direction, rts=args.rts,
+                bad=args.bad_disposability,
+            )  # fmt: skip
     except PanelDataError as exc:
         line = None if exc.row is None else int(exc.row) + 2
         raise InputError(str(exc), file=args.file, line=line) from exc

@@ -110,7 +110,8 @@ def _scale(choice: str, df, items: list[str], rep: dict) -> str:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from cbec.errors import InputError, NumericalError, UsageError
+    from cbec.commands._progress import Progress
+    from cbec.errors import NumericalError, UsageError
 
     if args.make_demo:
         return make_demo(args.make_demo, args.seed, args.n)
@@ -118,12 +119,42 @@ def handle(args: argparse.Namespace) -> int:
         raise UsageError("give a response FILE (or --make-demo OUT.csv)")
     if args.out and Path(args.out).suffix.lower() not in ("", ".xlsx"):
         raise UsageError(f"--out {args.out}: survey writes several tables: DIR or FILE.xlsx")
+    # stages on stderr (most of the time is loading semopy/scipy, the SEM fit and the
+    # modification indices); no ETA: the stages take very different times
+    with Progress("survey", unit="stages", eta=False, quiet=args.quiet) as progress:
+        progress.stage(LOADING)  # a ticker until the stages are known
+        df, model_text, params = _checked_input(args)
+        from transforms.survey import STAGES, survey_tables
 
-    from cbec.commands._common import read_table
+        progress.total = 1 + len(STAGES)
+        try:
+            tables = survey_tables(df, model_text, params, progress=progress.stage)
+        except ValueError as exc:
+            raise NumericalError(str(exc)) from exc
+        progress.finish()
     from cbec.report.survey_summary import summary_markdown
+
+    summary = summary_markdown(tables, title=f"Survey analysis of {Path(args.file).name}")
+    if args.json or not args.quiet:
+        print(_json(tables) if args.json else summary)
+    if args.out:
+        _write(args, tables, summary)
+    status = tables["survey_fit"]["status"][0]
+    if status == "not_converged":
+        raise NumericalError("the SEM estimation did not converge (tables written with status)")
+    return 0
+
+
+LOADING = "loading semopy/scipy, reading the file"
+
+
+def _checked_input(args: argparse.Namespace):
+    """(responses, model text, params) after the checks of the model and the answers."""
+    from cbec.commands._common import read_table
+    from cbec.errors import InputError, UsageError
     from cbec.settings import default_model_path, load_survey_params
     from measures.survey.sem import parse_model
-    from transforms.survey import response_items, response_report, survey_tables
+    from transforms.survey import response_items, response_report
 
     params = load_survey_params(args.config)
     if args.chi2_n:
@@ -168,20 +199,7 @@ def handle(args: argparse.Namespace) -> int:
         raise InputError(f"column {col!r}: {val!r} {what}", file=args.file, line=line)
     for w in rep["warnings"]:
         print(f"warning: {w}", file=sys.stderr if args.json else sys.stdout)
-
-    try:
-        tables = survey_tables(df, model_text, params)
-    except ValueError as exc:
-        raise NumericalError(str(exc)) from exc
-    summary = summary_markdown(tables, title=f"Survey analysis of {Path(args.file).name}")
-    if args.json or not args.quiet:
-        print(_json(tables) if args.json else summary)
-    if args.out:
-        _write(args, tables, summary)
-    status = tables["survey_fit"]["status"][0]
-    if status == "not_converged":
-        raise NumericalError("the SEM estimation did not converge (tables written with status)")
-    return 0
+    return df, model_text, params
 
 
 def _write(args: argparse.Namespace, tables: dict, summary: str) -> None:

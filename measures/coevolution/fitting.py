@@ -11,6 +11,7 @@ first (x̃_k = x_k / c_k) and the parameters converted back (§8.2).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from measures.coevolution.models import (
     _MODEL_CLASSES,
     _natural,
 )
-from measures.coevolution.nls import _bootstrap, _multistart, _Problem, _starts
+from measures.coevolution.nls import FitCount, _bootstrap, _multistart, _Problem, _starts
 from measures.coevolution.results import LVFit, _finish, _simulate_any
 
 
@@ -88,6 +89,7 @@ def fit_lv(
     n_polish: int = 2,
     min_points: int | None = None,
     cond_warn: float = 1e8,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LVFit:
     """Fit the predator–prey (§8.1–8.2) or competition/mutualism (§8.3) model to two series.
 
@@ -98,7 +100,9 @@ def fit_lv(
     convergence (≤ max_nfev) and the best least-squares solution is kept. n_boot > 0 adds residual-bootstrap
     percentile intervals (refits from the estimate, one start each) and makes them the
     reported `ci_*`. min_points: fewer points flag the fit as weak (DEFAULT 8 for
-    predator–prey, 10 for competition: METHODS §8.2 expects T ≈ 10–20).
+    predator–prey, 10 for competition: METHODS §8.2 expects T ≈ 10–20). progress: optional
+    callback progress(done, total) after each least-squares fit of ode_nls (the screening
+    runs of the starts, the polishing runs, the bootstrap refits; reporting only).
 
     Raises IdentificationError for non-positive/non-finite data, too few points for the
     number of parameters, or a constant series (no co-movement to identify an interaction).
@@ -110,7 +114,8 @@ def fit_lv(
     disc_scaled, disc = _step1(model, x1 / c1, x2 / c2, t, midpoint, c1, c2)
     ctx = _Ctx(model=model, method=method, M=_MODEL_CLASSES[model], x1=x1, x2=x2, t=t,
                fit_x0=fit_x0, c1=c1, c2=c2, disc=disc, disc_scaled=disc_scaled, level=level,
-               seed=seed, ode=(ode_method, rtol, atol), warns=list(disc.warnings))  # fmt: skip
+               seed=seed, ode=(ode_method, rtol, atol), warns=list(disc.warnings),
+               progress=progress)  # fmt: skip
     if ctx.n < min_points:
         ctx.warns.append(
             f"only {ctx.n} points (< {min_points}) for {ctx.p_all} parameters: weakly "
@@ -141,6 +146,7 @@ class _Ctx:
     seed: int
     ode: tuple[str, float, float]
     warns: list[str]
+    progress: Callable[[int, int], None] | None = None
 
     @property
     def n(self) -> int:
@@ -225,8 +231,11 @@ def _fit_ode(ctx: _Ctx, *, n_starts: int, perturb: tuple[float, float], n_boot: 
     prob = _Problem(M, ctx.ys, ctx.t - ctx.t[0], fit_x0=ctx.fit_x0, ode_method=ctx.ode[0],
                     rtol=ctx.ode[1], atol=ctx.ode[2])  # fmt: skip
     starts, lb, ub = _starts(prob, ctx.disc_scaled, n_starts, ctx.seed, perturb)
+    polish = len(starts) + min(max(1, n_polish), len(starts))  # fits after the polishing
+    count = FitCount(ctx.progress, polish + max(int(n_boot), 0))
     best, nfev = _multistart(prob, starts, lb, ub, screen_nfev=screen_nfev, max_nfev=max_nfev,
-                             n_polish=n_polish)  # fmt: skip
+                             n_polish=n_polish, tick=count)  # fmt: skip
+    count.to(polish)  # failed screening runs are not polished
     if best is None or best.cost >= 0.25 * ctx.n_res * BIG_RESIDUAL**2:  # every start failed
         raise IdentificationError("the ODE could not be solved from any start", "solver_failed")
     theta_hat = best.x
@@ -242,18 +251,11 @@ def _fit_ode(ctx: _Ctx, *, n_starts: int, perturb: tuple[float, float], n_boot: 
         lo_nat = np.where(M.log_mask, np.exp(th_p - q * se_th), th_p - q * se_th)
         hi_nat = np.where(M.log_mask, np.exp(th_p + q * se_th), th_p + q * se_th)
     se_nat = np.where(M.log_mask, nat * se_th, se_th)
-    ci_method = "wald_log"
     boot = None
     if n_boot and n_boot > 0:
         boot = _bootstrap(prob, theta_hat, lb, ub, n_boot=n_boot, seed=ctx.seed,
-                          max_nfev=max_nfev, level=ctx.level)  # fmt: skip
-        if boot.lo is not None:
-            lo_nat, hi_nat, se_nat = boot.lo, boot.hi, boot.se
-            ci_method = "bootstrap"
-        else:
-            warns.append(
-                f"bootstrap: only {boot.n_ok} of {n_boot} refits succeeded; Wald intervals kept"
-            )
+                          max_nfev=max_nfev, level=ctx.level, tick=count)  # fmt: skip
+    ci_method, lo_nat, hi_nat, se_nat = _intervals(boot, n_boot, (lo_nat, hi_nat, se_nat), warns)
     f = ctx.f
     names = M.names
     params = {k: float(nat[i] * f[i]) for i, k in enumerate(names)}
@@ -283,6 +285,17 @@ def _fit_ode(ctx: _Ctx, *, n_starts: int, perturb: tuple[float, float], n_boot: 
                   nfev, len(starts), warns, status, boot_ok=boot_ok,
                   ci_zero=_ci_zero(names, lo, hi))  # fmt: skip
     return _stability_identification(fit, *_draws(ctx, boot, ci_method, th_p, cov))
+
+
+def _intervals(boot: Any, n_boot: int, wald: tuple, warns: list[str]) -> tuple:
+    """(ci_method, lo, hi, se): the bootstrap percentiles when enough refits succeeded,
+    else the Wald ones (with a warning when a bootstrap was asked for)."""
+    if boot is None:
+        return ("wald_log", *wald)
+    if boot.lo is not None:
+        return "bootstrap", boot.lo, boot.hi, boot.se
+    warns.append(f"bootstrap: only {boot.n_ok} of {n_boot} refits succeeded; Wald intervals kept")
+    return ("wald_log", *wald)
 
 
 def _draws(ctx: _Ctx, boot: Any, ci_method: str, th_p: np.ndarray,

@@ -5,6 +5,7 @@ problem with exact sensitivities, and the residual bootstrap."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,14 +130,33 @@ def _starts(prob: _Problem, disc_scaled: DiscreteFit, n_starts: int, seed: int,
     return starts, lb, ub
 
 
+class FitCount:
+    """Done least-squares fits (screening runs, polishing runs, bootstrap refits) reported
+    to an optional `progress(done, total)` callback (reporting only)."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int):
+        self.progress, self.total, self.done = progress, max(int(total), 1), 0
+
+    def to(self, done: int) -> None:
+        self.done = min(done, self.total)
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def __call__(self) -> None:
+        self.to(self.done + 1)
+
+
 def _multistart(prob: _Problem, starts: list[np.ndarray], lb: np.ndarray, ub: np.ndarray, *,
-                screen_nfev: int, max_nfev: int, n_polish: int) -> tuple[Any, int]:  # fmt: skip
+                screen_nfev: int, max_nfev: int, n_polish: int,
+                tick: Callable[[], None] = lambda: None) -> tuple[Any, int]:  # fmt: skip
     """Every start gets a short run (screen_nfev evaluations), the n_polish best are then run
-    to convergence (max_nfev); the lowest cost wins. Returns (best result or None, nfev)."""
+    to convergence (max_nfev); the lowest cost wins. Returns (best result or None, nfev).
+    `tick()` after each run."""
     nfev = 0
     screened = []
     for th in starts:
         r = prob.run(th, min(screen_nfev, max_nfev), lb, ub)
+        tick()
         if r is not None:
             nfev += r.nfev
             screened.append(r)
@@ -144,6 +164,7 @@ def _multistart(prob: _Problem, starts: list[np.ndarray], lb: np.ndarray, ub: np
     best = None
     for r0 in screened[: max(1, n_polish)]:
         r = r0 if r0.status > 0 else prob.run(r0.x, max_nfev, lb, ub)
+        tick()
         if r is None:
             continue
         nfev += r.nfev if r is not r0 else 0
@@ -162,9 +183,11 @@ class _Boot:
 
 
 def _bootstrap(prob: _Problem, theta_hat: np.ndarray, lb: np.ndarray, ub: np.ndarray, *,
-               n_boot: int, seed: int, max_nfev: int, level: float) -> _Boot:  # fmt: skip
+               n_boot: int, seed: int, max_nfev: int, level: float,
+               tick: Callable[[], None] = lambda: None) -> _Boot:  # fmt: skip
     """Residual bootstrap (refits from the estimate, one start each); percentile intervals
-    when at least max(10, n_boot/2) refits succeed (`lo` is None otherwise)."""
+    when at least max(10, n_boot/2) refits succeed (`lo` is None otherwise); `tick()` after
+    each refit."""
     rows, p, n_res = prob.rows, prob.p, prob.n_res
     fitted_log = prob.solve(theta_hat)[0]
     res_mat = prob.ys - fitted_log
@@ -184,6 +207,8 @@ def _bootstrap(prob: _Problem, theta_hat: np.ndarray, lb: np.ndarray, ub: np.nda
                                x_scale="jac", bounds=(lb, ub), max_nfev=max_nfev)  # fmt: skip
         except (ValueError, np.linalg.LinAlgError):
             continue
+        finally:
+            tick()
         if rb.status > 0 and rb.cost < 0.5 * BIG_RESIDUAL:
             draws.append(_natural(prob.M, rb.x[:p]))
     out = _Boot(draws=draws, n_ok=len(draws))

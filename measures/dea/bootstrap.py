@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike
 
 from measures.dea._batch_simplex import radial_batch
 from measures.dea._highs import INF, new_highs, pass_lp, status_name
+from measures.dea._progress import Counter, ProgressFn
 from measures.dea.radial import radial_efficiency
 
 
@@ -152,11 +153,13 @@ class _Engine:
         return 1.0 / val if self.orientation == "input" else -val
 
 
-def _run(engine: _Engine, factors: np.ndarray, out: np.ndarray, rows: np.ndarray) -> None:
+def _run(engine: _Engine, factors: np.ndarray, out: np.ndarray, rows: np.ndarray,
+         tick: Counter) -> None:  # fmt: skip
     for b in rows:
         engine.set_reference(factors[b])
         for o in range(engine.n):
             out[o, b] = engine.solve(o)
+        tick.add()
 
 
 def dea_bootstrap(
@@ -172,11 +175,13 @@ def dea_bootstrap(
     n_jobs: int = 1,
     backend: str = "batch",
     chunk: int = 20,
+    progress: ProgressFn | None = None,
 ) -> BootstrapResult:
     """Simar–Wilson (1998) bootstrap of radial DEA scores (module docstring). Returns
     distances δ̂*_b (n, B) and the summaries; DMUs whose original LP is not optimal raise.
     backend "batch" (DEFAULT; needs x, y > 0): `_batch_simplex.radial_batch`, `chunk`
-    replicates at a time; "highs": one warm-started HiGHS model per thread (any data ≥ 0)."""
+    replicates at a time; "highs": one warm-started HiGHS model per thread (any data ≥ 0).
+    progress: optional callback progress(done, B) over the replicates (reporting only)."""
     if orientation not in ("input", "output"):
         raise ValueError("orientation must be 'input' or 'output'")
     if B < 2 or not 0 < alpha < 1:
@@ -198,9 +203,13 @@ def dea_bootstrap(
     sx = np.where(X.mean(0) > 0, X.mean(0), 1.0)
     sy = np.where(Y.mean(0) > 0, Y.mean(0), 1.0)
     n = X.shape[0]
+    tick = Counter(progress, int(B), block=1 if backend == "highs" else chunk)
     if backend == "batch":
-        D = np.concatenate([radial_batch(X / sx, Y / sy, factors[i : i + chunk], orientation, rts)
-                            for i in range(0, int(B), chunk)]).T  # fmt: skip
+        parts = []
+        for i in range(0, int(B), chunk):
+            parts.append(radial_batch(X / sx, Y / sy, factors[i : i + chunk], orientation, rts))
+            tick.add(len(parts[-1]))
+        D = np.concatenate(parts).T
         return _summarise(score, delta, D, hh, int(B), seed, alpha, orientation, rts)
     if backend != "highs":
         raise ValueError("backend must be 'batch' or 'highs'")
@@ -209,11 +218,12 @@ def dea_bootstrap(
     engines = [_Engine(X / sx, Y / sy, orientation, rts) for _ in range(jobs)]
     chunks = np.array_split(np.arange(int(B)), jobs)
     if jobs == 1:
-        _run(engines[0], factors, D, chunks[0])
+        _run(engines[0], factors, D, chunks[0], tick)
     else:
         with ThreadPoolExecutor(jobs) as ex:
             for f in [
-                ex.submit(_run, e, factors, D, c) for e, c in zip(engines, chunks, strict=True)
+                ex.submit(_run, e, factors, D, c, tick)
+                for e, c in zip(engines, chunks, strict=True)
             ]:
                 f.result()
     return _summarise(score, delta, D, hh, int(B), seed, alpha, orientation, rts)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
+from measures.dea._progress import Counter, ProgressFn
 from measures.dea.radial import radial_efficiency
 
 SECONDARY = ("none", "arbitrary", "aggressive", "benevolent")
@@ -133,6 +134,7 @@ def cross_efficiency(
     self_tol: float = 1e-10,
     orientation: str = "input",
     correction: str | None = None,
+    progress: ProgressFn | None = None,
 ) -> CrossEffResult:
     """Cross-efficiency matrix and scores (METHODS §9.5).
 
@@ -149,6 +151,8 @@ def cross_efficiency(
     orientation: "input" (DEFAULT) or "output" (deaR "oo": E_dj = (v'x_j + v0)/u'y_j ≥ 1,
         theta holds φ*_d; dg_method 1 only).
     correction: None (DEFAULT) or "lim-zhu" (input orientation, rts="vrs"; module doc).
+    progress: optional callback progress(done, n) per block of raters (input orientation;
+        reporting only).
     """
     if secondary not in SECONDARY:
         raise ValueError(f"secondary must be one of {SECONDARY}")
@@ -174,45 +178,11 @@ def cross_efficiency(
     W = np.full((n, nc), np.nan)
     theta = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
-    sumX, sumY = Xs.sum(0), Ys.sum(0)
-    zero_self = np.zeros(nc)
+    opts = (secondary, dg_method, self_tol, lz, Xs.sum(0), Ys.sum(0))
+    tick = Counter(progress, n)
     for d in range(n):
-        xd, yd = Xs[d], Ys[d]
-        # primary: max u'y_d − u0 s.t. v'x_d = 1
-        norm = np.r_[xd, np.zeros(s), np.zeros(nc - m - s)]
-        model.set_row(model.norm_row, norm, 1.0, 1.0)
-        model.set_row(model.self_row, zero_self, -INF, INF)
-        c = np.r_[np.zeros(m), yd, -np.ones(nc - m - s)]
-        st, w, val = model.solve(c, sense_max=True)
-        status[d] = st
-        if st != "optimal":
-            continue
-        theta[d] = val
-        if secondary in ("none", "arbitrary"):
-            W[d] = w
-            continue
-        maximise = secondary == "benevolent"
-        ox, oy = sumX - xd, sumY - yd
-        tgt = val - self_tol
-        if dg_method == 1:
-            # v'Σ_{j≠d}x_j = 1 ; u'y_d − u0 − θ v'x_d ≥ 0 (≤ is implied by optimality of θ)
-            # Lim–Zhu: Σ_{j≠d}(v'x_j + u0) = 1, objective u'Σ_{j≠d}y_j
-            k0 = (n - 1) * np.ones(nc - m - s)
-            norm2 = np.r_[ox, np.zeros(s), k0 if lz else np.zeros(nc - m - s)]
-            model.set_row(model.norm_row, norm2, 1.0, 1.0)
-            model.set_row(model.self_row, np.r_[-tgt * xd, yd, -np.ones(nc - m - s)], 0.0, INF)
-            c2 = np.r_[np.zeros(m), oy, (0.0 if lz else -1.0) * k0]
-        elif dg_method == 2:
-            # v'x_d = 1 (norm row unchanged); u'y_d − u0 ≥ θ − tol
-            model.set_row(model.self_row, np.r_[np.zeros(m), yd, -np.ones(nc - m - s)], tgt, INF)
-            c2 = np.r_[-ox, oy, -(n - 1) * np.ones(nc - m - s)]
-        else:
-            raise ValueError("dg_method must be 1 or 2")
-        st2, w2, _ = model.solve(c2, sense_max=maximise)
-        if st2 != "optimal":
-            status[d] = "secondary_" + st2
-            continue
-        W[d] = w2
+        status[d], theta[d], W[d] = _rate(model, Xs, Ys, d, opts)
+        tick.add()
     if secondary in ("none", "arbitrary"):
         warnings.warn(
             "arbitrary cross-efficiency: CCR multipliers are not unique; the matrix depends on "
@@ -255,6 +225,49 @@ def cross_efficiency(
         u0=u0 if vrs else None,
         note=note,
     )
+
+
+def _rate(model: _MultiplierModel, Xs: np.ndarray, Ys: np.ndarray, d: int,
+          opts: tuple) -> tuple[str, float, np.ndarray]:  # fmt: skip
+    """Rater d's LPs (input orientation): (status, θ*_d or NaN, its multipliers or NaN):
+    the primary CCR/BCC multiplier LP, then the secondary goal of `cross_efficiency`."""
+    secondary, dg_method, self_tol, lz, sumX, sumY = opts
+    n, m = Xs.shape
+    s = Ys.shape[1]
+    nc = model.nc
+    none = np.full(nc, np.nan)
+    xd, yd = Xs[d], Ys[d]
+    # primary: max u'y_d − u0 s.t. v'x_d = 1
+    norm = np.r_[xd, np.zeros(s), np.zeros(nc - m - s)]
+    model.set_row(model.norm_row, norm, 1.0, 1.0)
+    model.set_row(model.self_row, np.zeros(nc), -INF, INF)
+    c = np.r_[np.zeros(m), yd, -np.ones(nc - m - s)]
+    st, w, val = model.solve(c, sense_max=True)
+    if st != "optimal" or w is None:
+        return st, np.nan, none
+    if secondary in ("none", "arbitrary"):
+        return st, val, w
+    maximise = secondary == "benevolent"
+    ox, oy = sumX - xd, sumY - yd
+    tgt = val - self_tol
+    if dg_method == 1:
+        # v'Σ_{j≠d}x_j = 1 ; u'y_d − u0 − θ v'x_d ≥ 0 (≤ is implied by optimality of θ)
+        # Lim–Zhu: Σ_{j≠d}(v'x_j + u0) = 1, objective u'Σ_{j≠d}y_j
+        k0 = (n - 1) * np.ones(nc - m - s)
+        norm2 = np.r_[ox, np.zeros(s), k0 if lz else np.zeros(nc - m - s)]
+        model.set_row(model.norm_row, norm2, 1.0, 1.0)
+        model.set_row(model.self_row, np.r_[-tgt * xd, yd, -np.ones(nc - m - s)], 0.0, INF)
+        c2 = np.r_[np.zeros(m), oy, (0.0 if lz else -1.0) * k0]
+    elif dg_method == 2:
+        # v'x_d = 1 (norm row unchanged); u'y_d − u0 ≥ θ − tol
+        model.set_row(model.self_row, np.r_[np.zeros(m), yd, -np.ones(nc - m - s)], tgt, INF)
+        c2 = np.r_[-ox, oy, -(n - 1) * np.ones(nc - m - s)]
+    else:
+        raise ValueError("dg_method must be 1 or 2")
+    st2, w2, _ = model.solve(c2, sense_max=maximise)
+    if st2 != "optimal" or w2 is None:
+        return "secondary_" + st2, val, none
+    return st, val, w2
 
 
 def _output(Xs, Ys, secondary, rts, include_self, self_tol) -> CrossEffResult:

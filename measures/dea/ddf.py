@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
+from measures.dea._progress import Counter, ProgressFn
 
 DDF_RTS = ("crs", "vrs", "nirs", "ndrs")
 BAD_DISPOSABILITY = ("weak", "strong")
@@ -156,6 +157,7 @@ def ddf(
     nonradial: bool = False,
     weights: np.ndarray | None = None,
     bad: str = "weak",
+    progress: ProgressFn | None = None,
 ) -> DDFResult:
     """Directional distance function of each row of (X, Y, B) against the technology of
     (X_ref, Y_ref, B_ref) (default: the evaluated data). See the module docstring.
@@ -163,7 +165,8 @@ def ddf(
     gx, gy, gb: direction magnitudes, (n, ·) arrays, one vector for all DMUs, or None (the
     DMU's own x, y, b). weights (non-radial only): one w_k ≥ 0 per variable in the order
     inputs, good outputs, bad outputs (DEFAULT all 1, as teddf). bad: "weak" (DEFAULT,
-    Σλb = b − βg_b) or "strong" (≤).
+    Σλb = b − βg_b) or "strong" (≤). progress: optional callback progress(done, n) per
+    block of evaluated DMUs (reporting only).
     """
     if rts not in DDF_RTS:
         raise ValueError(f"rts must be one of {DDF_RTS}, got {rts!r}")
@@ -190,9 +193,11 @@ def ddf(
     beta = np.full((n, p), np.nan)
     status = np.empty(n, dtype=object)
     lam = np.zeros((n, Xr.shape[0]))
+    tick = Counter(progress, n)
     for o in range(n):
         st, val, b_o, l_o = model.solve(Z[o], G[o])
         status[o] = st
+        tick.add()
         if st != "optimal":
             continue
         value[o] = val + 0.0

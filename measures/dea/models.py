@@ -14,6 +14,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
+from measures.dea._progress import ProgressFn, shifted
 from measures.dea._sparse import LambdaMatrix, peers_of
 from measures.dea.radial import radial_efficiency
 from measures.dea.sbm import sbm, sbm_with_super
@@ -66,6 +67,7 @@ def dea_model(
     orientation: str = "input",
     rts: str | None = None,
     backend: str = "highs",
+    progress: ProgressFn | None = None,
 ) -> DEAModelResult:
     """Run one DEA model on (X, Y) and return scores, slacks, targets, peers (see class doc).
 
@@ -75,69 +77,85 @@ def dea_model(
     Tone (2002) δ* for efficient DMUs. orientation "input" | "output" | "none" (SBM only).
     Targets (radial): input x̂ = θx − s⁻, ŷ = y + s⁺; output x̂ = x − s⁻, ŷ = φy + s⁺.
     SBM: x̂ = x − s⁻, ŷ = y + s⁺ (super-SBM: x̂ = x̄, ŷ = ȳ, the super-efficient projection).
+    progress: optional callback progress(done, total) after each block of DMUs' LPs (total
+    n; 3n for super-sbm, which solves the SBM and the super-SBM LPs); reporting only.
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}")
     X = np.atleast_2d(np.asarray(X, dtype=float))
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
-    n = X.shape[0]
     if rts is None:
         rts = "vrs" if model == "bcc" else "crs"
     if model in ("ccr", "bcc", "super"):
         if orientation not in ("input", "output"):
             raise ValueError("radial models need orientation 'input' or 'output'")
-        r = radial_efficiency(
-            X,
-            Y,
-            orientation=orientation,
-            rts=rts,
-            exclude_self=model == "super",
-            two_phase=True,
-            return_lambdas=True,
-            backend=backend,
-        )
-        phi = r.score if orientation == "output" else np.full(n, np.nan)
-        score = r.farrell
-        sin: Any = r.slack_in
-        sout: Any = r.slack_out
-        # round-off in the slacks (HiGHS tolerance 1e-10): clip tiny negatives
-        sin = np.where(np.abs(sin) < 1e-9 * (1 + np.abs(X)), 0.0, sin)
-        sout = np.where(np.abs(sout) < 1e-9 * (1 + np.abs(Y)), 0.0, sout)
-        ti, to = r.targets(X, Y)
-        sin, sout = sin + 0.0, sout + 0.0  # no "-0.0" in user tables
-        ti = np.where(np.isfinite(sin), ti, np.nan)
-        to = np.where(np.isfinite(sout), to, np.nan)
-        return DEAModelResult(
-            score=score,
-            phi=phi,
-            status=r.status,
-            slack_in=sin,
-            slack_out=sout,
-            target_in=ti,
-            target_out=to,
-            lambdas=_no_negative_zero(r.lambdas),
-            peers=_peers(r.lambdas),
-            model=model,
-            orientation=orientation,
-            rts=rts,
-        )
+        return _radial_model(X, Y, model, orientation, rts, backend, progress)
     if rts not in ("crs", "vrs"):
         raise ValueError("SBM models support rts 'crs' or 'vrs'")
+    return _sbm_model(X, Y, model, orientation, rts, progress)
+
+
+def _radial_model(X: np.ndarray, Y: np.ndarray, model: str, orientation: str, rts: str,
+                  backend: str, progress: ProgressFn | None) -> DEAModelResult:  # fmt: skip
+    """`dea_model` for the two-phase radial models (ccr, bcc, super)."""
+    r = radial_efficiency(
+        X,
+        Y,
+        orientation=orientation,
+        rts=rts,
+        exclude_self=model == "super",
+        two_phase=True,
+        return_lambdas=True,
+        backend=backend,
+        progress=progress,
+    )
+    phi = r.score if orientation == "output" else np.full(X.shape[0], np.nan)
+    sin: Any = r.slack_in
+    sout: Any = r.slack_out
+    # round-off in the slacks (HiGHS tolerance 1e-10): clip tiny negatives
+    sin = np.where(np.abs(sin) < 1e-9 * (1 + np.abs(X)), 0.0, sin)
+    sout = np.where(np.abs(sout) < 1e-9 * (1 + np.abs(Y)), 0.0, sout)
+    ti, to = r.targets(X, Y)
+    sin, sout = sin + 0.0, sout + 0.0  # no "-0.0" in user tables
+    ti = np.where(np.isfinite(sin), ti, np.nan)
+    to = np.where(np.isfinite(sout), to, np.nan)
+    return DEAModelResult(
+        score=r.farrell,
+        phi=phi,
+        status=r.status,
+        slack_in=sin,
+        slack_out=sout,
+        target_in=ti,
+        target_out=to,
+        lambdas=_no_negative_zero(r.lambdas),
+        peers=_peers(r.lambdas),
+        model=model,
+        orientation=orientation,
+        rts=rts,
+    )
+
+
+def _sbm_model(X: np.ndarray, Y: np.ndarray, model: str, orientation: str | None, rts: str,
+               progress: ProgressFn | None) -> DEAModelResult:  # fmt: skip
+    """`dea_model` for sbm and super-sbm."""
+    n = X.shape[0]
     orient = "none" if orientation in ("none", None) else orientation
     if model == "sbm":
-        res = sbm(X, Y, orientation=orient, rts=rts)
+        res = sbm(X, Y, orientation=orient, rts=rts, progress=progress)
         score, kind, status = res.score, None, res.status
         sin, sout, L = res.slack_in, res.slack_out, res.lambdas
         ti, to = X - sin, Y + sout
     else:
         from measures.dea.sbm import super_sbm
 
-        score, kind, status, base = sbm_with_super(X, Y, orientation=orient, rts=rts)
+        score, kind, status, base = sbm_with_super(X, Y, orientation=orient, rts=rts,
+                                                   progress=shifted(progress, 0, 3 * n))  # fmt: skip
         sin, sout, L = base.slack_in.copy(), base.slack_out.copy(), base.lambdas.copy()
         eff = kind == "super"
         ti, to = X - sin, Y + sout
         if eff.any():
-            sup = super_sbm(X, Y, orientation=orient, rts=rts)
+            sup = super_sbm(X, Y, orientation=orient, rts=rts,
+                            progress=shifted(progress, 2 * n, 3 * n))  # fmt: skip
             # super-efficient projection: x̄ = x + excess, ȳ = y − shortfall
             ti[eff] = X[eff] + sup.slack_in[eff]
             to[eff] = Y[eff] - sup.slack_out[eff]
@@ -163,14 +181,22 @@ def dea_model(
 
 
 def scale_efficiency(
-    X: ArrayLike, Y: ArrayLike, *, orientation: str = "input", tol: float = 1e-9
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "input",
+    tol: float = 1e-9,
+    progress: ProgressFn | None = None,
 ) -> dict:
     """θ_CRS, θ_VRS, θ_NIRS (Farrell, in (0, 1]), SE = θ_CRS/θ_VRS and the returns-to-scale
     class of each DMU: "crs" if θ_CRS = θ_VRS, else "drs" if θ_NIRS = θ_VRS, else "irs"
-    (METHODS §9.1, Färe–Grosskopf–Lovell; the DEAP convention)."""
+    (METHODS §9.1, Färe–Grosskopf–Lovell; the DEAP convention). `progress`: as in
+    `dea_model`, over the 3n LPs."""
     out = {}
-    for rts in ("crs", "vrs", "nirs"):
-        out[rts] = radial_efficiency(X, Y, orientation=orientation, rts=rts)
+    n = np.atleast_2d(np.asarray(X)).shape[0]
+    for k, rts in enumerate(("crs", "vrs", "nirs")):
+        out[rts] = radial_efficiency(X, Y, orientation=orientation, rts=rts,
+                                     progress=shifted(progress, k * n, 3 * n))  # fmt: skip
     te = {k: v.farrell for k, v in out.items()}
     se = te["crs"] / te["vrs"]
     cls = np.where(

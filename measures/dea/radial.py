@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, add_dense_cols, new_highs, pass_lp, status_name
+from measures.dea._progress import Counter, ProgressFn
 from measures.dea._radial_base import ORIENTATIONS, RTS, RadialResult, _check, _col_scale
 from measures.dea._sparse import (
     DENSE_LAMBDA_MAX,
@@ -255,6 +256,7 @@ def _solve_block(
     two_phase: bool,
     want_lambdas: bool | str,
     out: dict,
+    tick: Counter,
 ) -> None:
     for k in idx:
         skip = int(k) if exclude_self else None
@@ -267,6 +269,7 @@ def _solve_block(
             if two_phase:
                 out["s_in"][k] = sin
                 out["s_out"][k] = sout
+        tick.add()
 
 
 def radial_efficiency(
@@ -282,6 +285,7 @@ def radial_efficiency(
     return_lambdas: bool | str = False,
     backend: str = "highs",
     n_jobs: int = 1,
+    progress: ProgressFn | None = None,
 ) -> RadialResult:
     """Radial DEA scores (METHODS §9.1; §9.4 Andersen–Petersen with ``exclude_self``).
 
@@ -303,6 +307,8 @@ def radial_efficiency(
         ``"sparse"`` / ``"dense"`` force one form (highs back end).
     backend : "highs" (direct highspy, column generation; DEFAULT) or "cvxpy" (DPP model).
     n_jobs : threads for the highs back end (each thread owns its own model).
+    progress : optional callback progress(done, n_eval) after each block of evaluated DMUs
+        (reporting only; the cvxpy back end calls it once at the end).
 
     Returns
     -------
@@ -315,27 +321,24 @@ def radial_efficiency(
     if backend == "cvxpy":
         from measures.dea.cvx import radial_cvxpy
 
-        return radial_cvxpy(
-            X_ref,
-            Y_ref,
-            X_eval,
-            Y_eval,
-            orientation=orientation,
-            rts=rts,
-            exclude_self=exclude_self,
-            two_phase=two_phase,
-            return_lambdas=bool(return_lambdas),
-        )
+        res = radial_cvxpy(X_ref, Y_ref, X_eval, Y_eval, orientation=orientation, rts=rts,
+                           exclude_self=exclude_self, two_phase=two_phase,
+                           return_lambdas=bool(return_lambdas))  # fmt: skip
+        if progress is not None:
+            progress(len(res.score), len(res.score))
+        return res
     if backend != "highs":
         raise ValueError(f"backend must be 'highs' or 'cvxpy', got {backend!r}")
     return _radial_highs(X_ref, Y_ref, X_eval, Y_eval, orientation=orientation, rts=rts,
                          exclude_self=exclude_self, two_phase=two_phase,
-                         return_lambdas=return_lambdas, n_jobs=n_jobs)  # fmt: skip
+                         return_lambdas=return_lambdas, n_jobs=n_jobs,
+                         tick=Counter(progress, X_eval.shape[0]))  # fmt: skip
 
 
 def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
                   Y_eval: np.ndarray, *, orientation: str, rts: str, exclude_self: bool,
-                  two_phase: bool, return_lambdas: bool | str, n_jobs: int) -> RadialResult:  # fmt: skip
+                  two_phase: bool, return_lambdas: bool | str, n_jobs: int,
+                  tick: Counter) -> RadialResult:  # fmt: skip
     """The highs back end of `radial_efficiency` on checked data."""
     n_ref, m = X_ref.shape
     s = Y_ref.shape[1]
@@ -357,12 +360,15 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
                for _ in range(n_jobs)]  # fmt: skip
     order = np.arange(n_eval)
     if n_jobs == 1:
-        _solve_block(engines[0], Xe, Ye, order, exclude_self, two_phase, return_lambdas, out)
+        _solve_block(engines[0], Xe, Ye, order, exclude_self, two_phase, return_lambdas, out,
+                     tick)  # fmt: skip
     else:
         chunks = np.array_split(order, n_jobs)
         with ThreadPoolExecutor(n_jobs) as ex:
             futs = [
-                ex.submit(_solve_block, e, Xe, Ye, c, exclude_self, two_phase, return_lambdas, out)
+                ex.submit(
+                    _solve_block, e, Xe, Ye, c, exclude_self, two_phase, return_lambdas, out, tick
+                )
                 for e, c in zip(engines, chunks, strict=True)
             ]
             for f in futs:
@@ -373,7 +379,7 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
             return_lambdas != "sparse" and n_eval * n_ref <= DENSE_LAMBDA_MAX
         )
         lambdas = build_lambdas(out["lambdas"], n_ref, dense)
-    res = RadialResult(
+    return RadialResult(
         score=out["score"],
         status=out["status"].astype(str),
         lambdas=lambdas,
@@ -388,4 +394,3 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
             "pricing_pool": int(pool.size),
         },  # fmt: skip
     )
-    return res

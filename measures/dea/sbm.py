@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
+from measures.dea._progress import Counter, ProgressFn, shifted
 
 T_MIN = 1e-12
 
@@ -64,21 +65,10 @@ def _inv_weights(v: np.ndarray) -> tuple[np.ndarray, int]:
     return w, int((~pos).sum())
 
 
-def sbm(
-    X: ArrayLike,
-    Y: ArrayLike,
-    *,
-    orientation: str = "none",
-    rts: str = "crs",
-    exclude_self: bool = False,
-) -> SBMResult:
-    """SBM efficiency (Tone 2001; METHODS §9.3). Non-oriented uses the Charnes–Cooper
-    linearisation with t ≥ 1e-12; input: ρ = 1 − (1/m)Σs⁻/x_o; output: ρ = 1/(1 + (1/s)Σs⁺/y_o).
-    """
-    Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
+def _sbm_lp(Xs: np.ndarray, Ys: np.ndarray, orientation: str, vrs: bool):
+    """The persistent HiGHS model of `sbm` (per DMU only costs and coefficients change)."""
     n, m = Xs.shape
     s = Ys.shape[1]
-    vrs = rts == "vrs"
     # columns: t, S- (m), S+ (s), Λ (n); rows: norm, inputs (m), outputs (s), [vrs]
     nc = 1 + m + s + n
     nr = 1 + m + s + (1 if vrs else 0)
@@ -102,66 +92,13 @@ def sbm(
         lo[0] = up[0] = 1.0  # oriented models are linear: t fixed at 1
     h = new_highs()
     pass_lp(h, np.zeros(nc), lo, up, rl, ru, A)
-    score = np.full(n, np.nan)
-    status = np.empty(n, dtype=object)
-    S_in = np.full((n, m), np.nan)
-    S_out = np.full((n, s), np.nan)
-    L = np.zeros((n, n))
-    zeros = np.zeros(n, dtype=int)
-    cidx = np.arange(1 + m + s, dtype=np.int32)
-    for o in range(n):
-        wx, zx = _inv_weights(Xs[o])
-        wy, zy = _inv_weights(Ys[o])
-        zeros[o] = zx + zy
-        for i in range(m):
-            h.changeCoeff(1 + i, 0, -Xs[o, i])
-        for r in range(s):
-            h.changeCoeff(1 + m + r, 0, -Ys[o, r])
-        if orientation == "none":
-            cost = np.r_[1.0, -wx, np.zeros(s)]
-            for r in range(s):
-                h.changeCoeff(0, 1 + m + r, wy[r])
-        elif orientation == "input":
-            cost = np.r_[0.0, -wx, np.zeros(s)]
-        else:
-            cost = np.r_[0.0, np.zeros(m), -wy]
-        h.changeColsCost(1 + m + s, cidx, cost)
-        if exclude_self:
-            h.changeColBounds(1 + m + s + o, 0.0, 0.0)
-        st = run_with_retry(h)
-        cv = np.asarray(h.getSolution().col_value)
-        obj = h.getInfo().objective_function_value
-        if exclude_self:
-            h.changeColBounds(1 + m + s + o, 0.0, INF)
-        status[o] = st
-        if st != "optimal":
-            continue
-        t = cv[0]
-        if orientation == "none":
-            score[o] = obj
-        elif orientation == "input":
-            score[o] = 1.0 + obj
-        else:
-            score[o] = 1.0 / (1.0 - obj)
-        S_in[o] = cv[1 : 1 + m] / t * sx
-        S_out[o] = cv[1 + m : 1 + m + s] / t * sy
-        L[o] = cv[1 + m + s :] / t
-    return SBMResult(score, status.astype(str), S_in, S_out, L, zeros, orientation, rts)
+    return h
 
 
-def super_sbm(
-    X: ArrayLike, Y: ArrayLike, *, orientation: str = "none", rts: str = "crs"
-) -> SBMResult:
-    """SBM super-efficiency δ* (Tone 2002; METHODS §9.4), DMU o excluded from its reference
-    set. Non-oriented: min (1/m)Σx̄_i/x_io / (1/s)Σȳ_r/y_ro with x̄ ≥ Σ_{j≠o}λx_j, x̄ ≥ x_o,
-    ȳ ≤ Σ_{j≠o}λy_j, 0 ≤ ȳ ≤ y_o (linearised with t). Input: ȳ = y_o side fixed (ȳ ≤ Yλ with
-    ȳ = y_o), min (1/m)Σx̄/x_o. Output: x̄ = x_o fixed, δ = 1/[(1/s)Σȳ/y_o] with ȳ maximal.
-    Infeasible (possible under VRS for the oriented models) → NaN with the status.
-    `slack_in`/`slack_out` hold x̄ − x_o ≥ 0 and y_o − ȳ ≥ 0 (original units)."""
-    Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
+def _super_lp(Xs: np.ndarray, Ys: np.ndarray, orientation: str, vrs: bool):
+    """The persistent HiGHS model of `super_sbm`."""
     n, m = Xs.shape
     s = Ys.shape[1]
-    vrs = rts == "vrs"
     # columns: t, X~ (m), Y~ (s), Λ (n)
     # rows: norm (1); X~ − XΛ ≥ 0 (m); Y~ − YΛ ≤ 0 (s); X~ − t x_o ≥ 0 (m); Y~ − t y_o ≤ 0 (s); [vrs]
     nc = 1 + m + s + n
@@ -191,6 +128,26 @@ def super_sbm(
         A[0, 0] = 1.0  # normalisation row becomes t = 1
     h = new_highs()
     pass_lp(h, np.zeros(nc), lo, up, rl, ru, A)
+    return h
+
+
+def sbm(
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    exclude_self: bool = False,
+    progress: ProgressFn | None = None,
+) -> SBMResult:
+    """SBM efficiency (Tone 2001; METHODS §9.3). Non-oriented uses the Charnes–Cooper
+    linearisation with t ≥ 1e-12; input: ρ = 1 − (1/m)Σs⁻/x_o; output: ρ = 1/(1 + (1/s)Σs⁺/y_o).
+    progress: optional callback progress(done, n) after each block of DMUs (reporting only).
+    """
+    Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
+    n, m = Xs.shape
+    s = Ys.shape[1]
+    h = _sbm_lp(Xs, Ys, orientation, rts == "vrs")
     score = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
     S_in = np.full((n, m), np.nan)
@@ -198,6 +155,76 @@ def super_sbm(
     L = np.zeros((n, n))
     zeros = np.zeros(n, dtype=int)
     cidx = np.arange(1 + m + s, dtype=np.int32)
+    tick = Counter(progress, n)
+    for o in range(n):
+        wx, zx = _inv_weights(Xs[o])
+        wy, zy = _inv_weights(Ys[o])
+        zeros[o] = zx + zy
+        for i in range(m):
+            h.changeCoeff(1 + i, 0, -Xs[o, i])
+        for r in range(s):
+            h.changeCoeff(1 + m + r, 0, -Ys[o, r])
+        if orientation == "none":
+            cost = np.r_[1.0, -wx, np.zeros(s)]
+            for r in range(s):
+                h.changeCoeff(0, 1 + m + r, wy[r])
+        elif orientation == "input":
+            cost = np.r_[0.0, -wx, np.zeros(s)]
+        else:
+            cost = np.r_[0.0, np.zeros(m), -wy]
+        h.changeColsCost(1 + m + s, cidx, cost)
+        if exclude_self:
+            h.changeColBounds(1 + m + s + o, 0.0, 0.0)
+        st = run_with_retry(h)
+        cv = np.asarray(h.getSolution().col_value)
+        obj = h.getInfo().objective_function_value
+        if exclude_self:
+            h.changeColBounds(1 + m + s + o, 0.0, INF)
+        status[o] = st
+        tick.add()
+        if st != "optimal":
+            continue
+        t = cv[0]
+        if orientation == "none":
+            score[o] = obj
+        elif orientation == "input":
+            score[o] = 1.0 + obj
+        else:
+            score[o] = 1.0 / (1.0 - obj)
+        S_in[o] = cv[1 : 1 + m] / t * sx
+        S_out[o] = cv[1 + m : 1 + m + s] / t * sy
+        L[o] = cv[1 + m + s :] / t
+    return SBMResult(score, status.astype(str), S_in, S_out, L, zeros, orientation, rts)
+
+
+def super_sbm(
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    progress: ProgressFn | None = None,
+) -> SBMResult:
+    """SBM super-efficiency δ* (Tone 2002; METHODS §9.4), DMU o excluded from its reference
+    set. Non-oriented: min (1/m)Σx̄_i/x_io / (1/s)Σȳ_r/y_ro with x̄ ≥ Σ_{j≠o}λx_j, x̄ ≥ x_o,
+    ȳ ≤ Σ_{j≠o}λy_j, 0 ≤ ȳ ≤ y_o (linearised with t). Input: ȳ = y_o side fixed (ȳ ≤ Yλ with
+    ȳ = y_o), min (1/m)Σx̄/x_o. Output: x̄ = x_o fixed, δ = 1/[(1/s)Σȳ/y_o] with ȳ maximal.
+    Infeasible (possible under VRS for the oriented models) → NaN with the status.
+    `slack_in`/`slack_out` hold x̄ − x_o ≥ 0 and y_o − ȳ ≥ 0 (original units); `progress`
+    as in `sbm`."""
+    Xs, Ys, sx, sy = _prep(X, Y, orientation, rts)
+    n, m = Xs.shape
+    s = Ys.shape[1]
+    h = _super_lp(Xs, Ys, orientation, rts == "vrs")
+    c, d = 1 + m + s, 1 + 2 * m + s  # rows X~ − t x_o and Y~ − t y_o (see _super_lp)
+    score = np.full(n, np.nan)
+    status = np.empty(n, dtype=object)
+    S_in = np.full((n, m), np.nan)
+    S_out = np.full((n, s), np.nan)
+    L = np.zeros((n, n))
+    zeros = np.zeros(n, dtype=int)
+    cidx = np.arange(1 + m + s, dtype=np.int32)
+    tick = Counter(progress, n)
     for o in range(n):
         wx, zx = _inv_weights(Xs[o])
         wy, zy = _inv_weights(Ys[o])
@@ -230,6 +257,7 @@ def super_sbm(
         obj = h.getInfo().objective_function_value
         h.changeColBounds(1 + m + s + o, 0.0, INF)
         status[o] = st
+        tick.add()
         if st != "optimal":
             continue
         t = cv[0]
@@ -245,17 +273,26 @@ def super_sbm(
 
 
 def sbm_with_super(
-    X: ArrayLike, Y: ArrayLike, *, orientation: str = "none", rts: str = "crs", tol: float = 1e-9
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    orientation: str = "none",
+    rts: str = "crs",
+    tol: float = 1e-9,
+    progress: ProgressFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, SBMResult]:
     """§9.4 DEFAULT "super-SBM" reporting: ρ* for SBM-inefficient DMUs, δ* (≥ 1) for efficient
-    ones. Returns (score, kind ∈ {"sbm", "super"}, status, the SBM result)."""
-    base = sbm(X, Y, orientation=orientation, rts=rts)
+    ones. Returns (score, kind ∈ {"sbm", "super"}, status, the SBM result). `progress`: as in
+    `sbm`, over the 2n LPs of both models."""
+    n = np.atleast_2d(np.asarray(X)).shape[0]
+    base = sbm(X, Y, orientation=orientation, rts=rts, progress=shifted(progress, 0, 2 * n))
     eff = base.score >= 1.0 - tol
     score = base.score.copy()
     kind = np.where(eff, "super", "sbm").astype(object)
     status = base.status.astype(object).copy()
     if eff.any():
-        sup = super_sbm(X, Y, orientation=orientation, rts=rts)
+        sup = super_sbm(X, Y, orientation=orientation, rts=rts,
+                        progress=shifted(progress, n, 2 * n))  # fmt: skip
         score[eff] = sup.score[eff]
         status[eff] = sup.status[eff]
     return score, kind.astype(str), status.astype(str), base

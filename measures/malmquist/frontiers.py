@@ -5,6 +5,7 @@ technology, on a thread pool)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -45,9 +46,11 @@ def _reference(fid, X, Y):
 
 class _Solver:
     """Collects the (technology, rts, evaluated period[, DMU subset]) efficiencies needed,
-    solves them grouped by technology and returns lookups."""
+    solves them grouped by technology and returns lookups. `progress(done, total)`: the
+    evaluated DMU-periods (one LP each) of all groups, per block (reporting only)."""
 
-    def __init__(self, X, Y, orientation: str, n_jobs: int):
+    def __init__(self, X, Y, orientation: str, n_jobs: int,
+                 progress: Callable[[int, int], None] | None = None):  # fmt: skip
         self.X, self.Y = X, Y
         self.orientation = orientation
         self.n_jobs = max(1, int(n_jobs))
@@ -55,19 +58,35 @@ class _Solver:
         self.val: dict[tuple, np.ndarray] = {}
         self.st: dict[tuple, np.ndarray] = {}
         self.lp_count = 0
+        self.progress = progress
 
     def want(self, fid: Any, rts: str, period: int) -> None:
         self.need[(fid, rts)].add(period)
 
-    def _run_group(self, key, periods, inner_jobs):
+    def _run_group(self, key, periods, inner_jobs, progress=None):
         fid, rts = key
         Xr, Yr = _reference(fid, self.X, self.Y)
         Xe = np.concatenate([self.X[t] for t in periods])
         Ye = np.concatenate([self.Y[t] for t in periods])
-        res = radial_efficiency(
-            Xr, Yr, Xe, Ye, orientation=self.orientation, rts=rts, n_jobs=inner_jobs
-        )
-        return res
+        return radial_efficiency(Xr, Yr, Xe, Ye, orientation=self.orientation, rts=rts,
+                                 n_jobs=inner_jobs, progress=progress)  # fmt: skip
+
+    def _parts(self, groups: list) -> list:
+        """One progress callback per group, adding up the evaluated DMU-periods of all."""
+        if self.progress is None:
+            return [None] * len(groups)
+        report, n = self.progress, self.X.shape[1]
+        total = sum(len(ps) for _, ps in groups) * n
+        done = [0] * len(groups)
+
+        def part(g: int) -> Callable[[int, int], None]:
+            def cb(d: int, _n: int) -> None:
+                done[g] = d
+                report(sum(done), total)
+
+            return cb
+
+        return [part(g) for g in range(len(groups))]
 
     def solve(self) -> None:
         groups = [(k, sorted(v)) for k, v in self.need.items() if v]
@@ -78,12 +97,15 @@ class _Solver:
         groups.sort(key=lambda g: -(len(g[1]) * (self.X.shape[0] if g[0][0][0] != "period" else 1)))
         pool_jobs = min(self.n_jobs, len(groups))
         inner = 1 if pool_jobs > 1 else self.n_jobs
+        parts = self._parts(groups)
         if pool_jobs > 1:
             with ThreadPoolExecutor(pool_jobs) as ex:
-                futs = [ex.submit(self._run_group, k, ps, inner) for k, ps in groups]
+                futs = [ex.submit(self._run_group, k, ps, inner, cb)
+                        for (k, ps), cb in zip(groups, parts, strict=True)]  # fmt: skip
                 results = [f.result() for f in futs]
         else:
-            results = [self._run_group(k, ps, inner) for k, ps in groups]
+            results = [self._run_group(k, ps, inner, cb)
+                       for (k, ps), cb in zip(groups, parts, strict=True)]  # fmt: skip
         n = self.X.shape[1]
         for (key, periods), res in zip(groups, results, strict=True):
             self.lp_count += res.lp_count

@@ -4,6 +4,7 @@ with ``cross_efficiency=True``). See the package docstring for the definitions."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ def malmquist(
     dmus: list | None = None,
     periods: list | None = None,
     n_jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MalmquistResult:
     """Malmquist productivity index with its decomposition (METHODS §9.7; §9.8 with
     ``cross_efficiency=True``). See the module docstring for the definitions.
@@ -55,6 +57,8 @@ def malmquist(
     dmus, periods : labels used in tables and in ``infeasible_cases``.
     n_jobs : threads for the LP calls (and the game evaluations); 1 (DEFAULT) is fastest on
         2 cores (bench/malmquist.py), the LP calls hold the GIL between solves.
+    progress : optional callback progress(done, total) over the radial LPs (one per evaluated
+        DMU-period and technology), per block of DMUs; reporting only (not the CC part).
     """
     frontier = _FRONTIER_ALIASES.get(frontier, frontier)
     X, Y, dmus, periods = _check(X, Y, frontier, decomposition, infeasible, orientation, base,
@@ -62,7 +66,7 @@ def malmquist(
     T, n = X.shape[:2]
     own, ab = _frontier_ids(frontier, T, base)
     rd = decomposition == "rd"
-    sv = _Solver(X, Y, orientation, n_jobs)
+    sv = _Solver(X, Y, orientation, n_jobs, progress)
     _plan(sv, own, ab, rd)
     sv.solve()
     eff, bad_lps = _efficiencies(sv, own, ab, rd, periods, n)

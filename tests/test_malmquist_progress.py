@@ -1,0 +1,90 @@
+"""`cbec malmquist` reports its radial LPs per block of DMUs with an ETA (issue 17); the
+`progress` callback of measures.malmquist changes no result; --quiet silences it; stdout is
+the same with and without it. The green indices (--bad-outputs) show an elapsed ticker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cbec.cli import main
+from cbec.commands._progress import Progress
+from measures.malmquist import malmquist
+
+
+def _panel(T: int, n: int, seed: int = 5):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(1, 10, (T, n, 2))
+    Y = rng.uniform(1, 10, (T, n, 1)) * (1 + 0.03 * np.arange(T))[:, None, None]
+    return X, Y
+
+
+@pytest.mark.parametrize("frontier", ["adjacent", "global"])
+def test_progress_counts_every_radial_lp_and_changes_no_result(frontier):
+    T, n = 4, 70
+    X, Y = _panel(T, n)
+    seen: list[tuple[int, int]] = []
+    a = malmquist(X, Y, frontier=frontier)
+    b = malmquist(X, Y, frontier=frontier, progress=lambda d, t: seen.append((d, t)))
+    for k in ("mi", "ec", "tc"):
+        np.testing.assert_array_equal(getattr(a, k), getattr(b, k))
+    # adjacent: CRS of period t against techs t−1, t, t+1 (3T − 2) and own VRS (T);
+    # global: own CRS and VRS (2T) and every period against the pooled CRS technology (T)
+    total = ((4 * T - 2) if frontier == "adjacent" else 3 * T) * n
+    assert seen[-1] == (total, total) and {t for _, t in seen} == {total}
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) > 2 * T
+
+
+def _csv(tmp_path, T: int, n: int) -> str:
+    X, Y = _panel(T, n)
+    rows = [f"F{i},{2018 + t},{X[t, i, 0]},{X[t, i, 1]},{Y[t, i, 0]},{0.5 * X[t, i, 0]}"
+            for t in range(T) for i in range(n)]  # fmt: skip
+    f = tmp_path / "panel.csv"
+    f.write_text("firm,year,x1,x2,y,co2\n" + "\n".join(rows) + "\n")
+    return str(f)
+
+
+def test_cli_bar_per_block_and_quiet(tmp_path, capsys, monkeypatch):
+    cmd = ["malmquist", _csv(tmp_path, 2, 100), "--dmu", "firm", "--period", "year",
+           "--inputs", "x1,x2", "--outputs", "y"]  # fmt: skip
+    assert main(cmd) == 0
+    plain = capsys.readouterr()
+    assert "LPs" not in plain.err
+    seen: list[int] = []
+    update = Progress.update
+
+    def spy(self, done, total=None):
+        seen.append(done)
+        update(self, done, total)
+
+    monkeypatch.setattr(Progress, "update", spy)
+    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    assert main(cmd) == 0
+    drawn = capsys.readouterr()
+    assert drawn.out == plain.out
+    total = (4 * 2 - 2) * 100  # one period pair: 600 LPs
+    assert f"Malmquist (adjacent, fgnz) [##############################] {total}/{total} LPs" in (
+        drawn.err
+    )
+    assert len([d for d in seen if 0 < d < total]) >= 10  # per block, not per call
+    assert main([*cmd, "--quiet"]) == 0
+    assert "LPs" not in capsys.readouterr().err
+
+
+def test_cli_green_index_ticker(tmp_path, capsys, monkeypatch):
+    cmd = ["malmquist", _csv(tmp_path, 2, 12), "--dmu", "firm", "--period", "year",
+           "--inputs", "x1,x2", "--outputs", "y", "--index", "ml", "--bad-outputs", "co2"]  # fmt: skip
+    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    assert main(cmd) == 0
+    assert "ml index with bad outputs …" in capsys.readouterr().err
+    assert main([*cmd, "--quiet"]) == 0
+    assert "bad outputs …" not in capsys.readouterr().err
+
+
+def test_cli_says_when_the_cc_game_runs_after_the_lps(tmp_path, capsys, monkeypatch):
+    cmd = ["malmquist", _csv(tmp_path, 2, 10), "--dmu", "firm", "--period", "year",
+           "--inputs", "x1,x2", "--outputs", "y", "--cross-efficiency"]  # fmt: skip
+    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    assert main(cmd) == 0
+    assert "60/60 LPs" in (err := capsys.readouterr().err)
+    assert "CC-Malmquist game cross-efficiency …" in err
