@@ -119,7 +119,11 @@ def vega_svgs(heat, xs, lines, values) -> dict[str, str]:
         x="year:O", y="province:O", color=alt.Color("score:Q", scale=alt.Scale(scheme="viridis")),
     ))}  # fmt: skip
     lf = pl.DataFrame(
-        [{"year": x, "series": k, "value": v} for k, ys in lines.items() for x, v in zip(xs, ys)]
+        [
+            {"year": x, "series": k, "value": v}
+            for k, ys in lines.items()
+            for x, v in zip(xs, ys, strict=True)
+        ]
     )
     out["line chart"] = render(
         alt.Chart(lf.to_pandas())
@@ -132,8 +136,10 @@ def vega_svgs(heat, xs, lines, values) -> dict[str, str]:
         {
             "type": "Feature",
             "properties": {"name": NAME_EN[c], "value": values[c]},
-            "geometry": {"type": "MultiPolygon",
-                         "coordinates": [[[list(p) for p in r]] for r in _rings(d)]},
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [[[list(p) for p in r]] for r in _rings(d)],
+            },
         }  # fmt: skip
         for c, d in o.paths.items()
     ]
