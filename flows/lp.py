@@ -28,15 +28,19 @@ def lp_work(
     ys = lp.years_of(panel, years)
     mparams = {"dea": dea_params, "malmquist": malmquist_params}
     futures = {}
-    for y in ys:
-        futures[lp.dea_year.submit(lp.year_slice(panel, [y]), dea_params, y)] = ("dea", y)
+    dea = {y: lp.dea_year.submit(lp.year_slice(panel, [y]), dea_params, y) for y in ys}
+    futures.update({f: ("dea", y) for y, f in dea.items()})
     split = lp.pair_splittable(mparams)
+    share = lp.game_shareable(mparams)  # each year's game once, handed to its two pairs
     if split:
         for a, b in zip(ys, ys[1:], strict=False):
-            f = lp.malmquist_pair.submit(lp.year_slice(panel, [a, b]), mparams, a, b)
+            years_dea = [dea[a], dea[b]] if share else None
+            f = lp.malmquist_pair.submit(lp.year_slice(panel, [a, b]), mparams, a, b, years_dea)
             futures[f] = ("malmquist", a)
     else:
-        futures[lp.malmquist_all.submit(lp.year_slice(panel, ys), mparams)] = ("malmquist", None)
+        years_dea = [dea[y] for y in ys] if share else None
+        f = lp.malmquist_all.submit(lp.year_slice(panel, ys), mparams, years_dea)
+        futures[f] = ("malmquist", None)
     progress = LpProgress(len(futures), key="lp-progress", description="LP work: DEA years and Malmquist pairs")  # fmt: skip
     done: dict[tuple, dict[str, pl.DataFrame]] = {}
     for f in as_completed(list(futures)):

@@ -30,7 +30,16 @@ from flows.lp import lp_tables
 from flows.procguard import guard_prefect_server
 from tasks.coevolution import compute_coevolution
 from tasks.green import compute_green, load_green_params
-from tasks.ingest import load, read_sources, record_inputs, stage, staging_fingerprint
+from tasks.ingest import (
+    inputs_key,
+    load,
+    read_sources,
+    record_inputs,
+    record_inputs_key,
+    stage,
+    staging_fingerprint,
+    unchanged_run,
+)
 from tasks.monitoring import StageClock, label_flow_run, report_run, run_label
 from tasks.plausibility import plausibility_frame, spec_line, summary_lines
 from tasks.production import build_dea_panel, compute_production, compute_sensitivity, with_quality
@@ -132,6 +141,9 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
     logger.info("read %d source files (%d new)", len(read.files), len(read.new))
     _ = [logger.warning(note) for note in read.notes()]
     clock.lap("read-sources")
+    key = inputs_key(read, sources_config)
+    if fast := _reuse_unchanged(db, read, key, params, clock, logger):
+        return fast, {}
     run_id: str | None = None
     validation: list[dict] = []
     try:
@@ -184,6 +196,8 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
             kind=kind,
             scope=scope,
         )
+        if published == run_id:
+            record_inputs_key(db, run_id, key)
         clock.lap("publish")
     except BaseException as exc:
         if run_id:
@@ -192,11 +206,16 @@ def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, dat
         raise
     if published != run_id:
         _name_run(published, "reused")
+    return _summary(published, run_id, read, tables, plaus, fingerprint, validation, params, kind, scope, clock), tables  # fmt: skip
+
+
+def _summary(published, run_id, read, tables, plaus, fingerprint, validation, params, kind, scope, clock) -> dict:  # fmt: skip
+    """The run's summary artifact and the result the flow returns."""
     extra = {"Plausibility": summary_lines(plaus), "Specification": spec_line(params, tables)}
     report_run(run_id=published, reused=published != run_id, inputs=read.inputs(), tables=tables, fingerprint=fingerprint, validation=validation, extra=extra)  # fmt: skip
     clock.lap("report-artifacts")
     heights = {k: v.height for k, v in tables.items()}
-    return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope, "stages": clock.stages}, tables  # fmt: skip
+    return {"run_id": published, "reused": published != run_id, "tables": heights, "kind": kind, "scope": scope, "stages": clock.stages}  # fmt: skip
 
 
 def _start_run(db: str, params: dict, prefect_id: str, kind: str, scope: str) -> str:
@@ -204,6 +223,17 @@ def _start_run(db: str, params: dict, prefect_id: str, kind: str, scope: str) ->
     rid = store.start_run(db, flow=FLOW_NAME, params=params, prefect_flow_run_id=prefect_id, kind=kind, scope=scope)  # fmt: skip
     _name_run(rid)
     return rid
+
+
+def _reuse_unchanged(db, read, key: str, params: dict, clock, logger) -> dict | None:
+    """Nothing new and a published run with this inputs key, parameters, code and staged panel
+    (warehouse/reuse.py): that run is reused before staging; None when there is no such run."""
+    same = unchanged_run(db, read, key, FLOW_NAME, params)
+    if not same:
+        return None
+    record_inputs(db, read)
+    clock.lap("check-unchanged")
+    return _reuse(db, None, same[0], read, same[1], [], clock, logger)
 
 
 def _reuse(db, run_id, existing, read, fingerprint, validation, clock, logger) -> dict:

@@ -167,8 +167,8 @@ def _run_fits(jobs: list[tuple], p: dict) -> list[dict]:
         return [fit_job(j) for j in jobs]
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            chunk = max(1, len(jobs) // (4 * workers))
-            return list(pool.map(fit_job, jobs, chunksize=chunk))
+            # one fit per task: fits differ ×10 in cost, so big chunks left a core idle at the end
+            return list(pool.map(fit_job, jobs, chunksize=1))
     except (BrokenProcessPool, AssertionError, OSError) as exc:
         # no child processes here (e.g. inside a daemonic worker) or one died: same fits inline
         warnings.warn(

@@ -113,3 +113,28 @@ def load_and_stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFram
 def staging_fingerprint(db: str) -> str:
     """Fingerprint of the staging panel the warehouse holds now."""
     return ingest.fingerprint(ingest.current_staging(db))
+
+
+def inputs_key(read: ReadResult, sources_config: str | None = None) -> str:
+    """Key of this refresh's input files and staging configuration (warehouse/reuse.py)."""
+    from warehouse import reuse
+
+    return reuse.inputs_key(read.files, Path(sources_config) if sources_config else None)
+
+
+def unchanged_run(db: str, read: ReadResult, key: str, flow: str, params: dict) -> tuple[str, str] | None:  # fmt: skip
+    """(run id, fingerprint) of the published run this refresh would reproduce — no new file,
+    the same inputs key, parameters and code, its panel still staged — or None."""
+    from warehouse import reuse, store
+
+    if read.new:
+        return None
+    return reuse.unchanged_run(db, flow=flow, key=key, params_hash=store.params_hash(params),
+                               code_version=store.code_version())  # fmt: skip
+
+
+def record_inputs_key(db: str, run_id: str, key: str) -> None:
+    """Record the inputs key of the run just published (the next unchanged refresh reuses it)."""
+    from warehouse import reuse
+
+    reuse.record_key(db, run_id, key)

@@ -17,6 +17,7 @@ from measures.malmquist import CC_COMPONENTS, COMPONENTS, CCResult, MalmquistRes
 from tasks._cache import COMPUTE_CACHE
 from transforms.efficiency import efficiency_tables
 from transforms.productivity import _params as malmquist_params
+from transforms.productivity import game_shareable as _game_shareable
 from transforms.productivity import productivity_tables
 
 EFFICIENCY_TABLES = ("efficiency", "cross_efficiency", "game_cross_efficiency")
@@ -45,22 +46,43 @@ def dea_year(panel: pl.DataFrame, params: dict, year: int) -> dict[str, pl.DataF
     return efficiency_tables(panel, params)
 
 
+def game_shareable(params: dict) -> bool:
+    """The DEA years' game cross-efficiency is CC-Malmquist's own-period game (same settings):
+    the pairs then take it from the two `dea_year` results instead of solving it again."""
+    return _game_shareable(params.get("dea"), params)
+
+
 @task(
     name="malmquist-pair",
     task_run_name="malmquist-{year_from}-{year_to}",
     cache_policy=COMPUTE_CACHE,
 )
 def malmquist_pair(
-    panel: pl.DataFrame, params: dict, year_from: int, year_to: int
+    panel: pl.DataFrame,
+    params: dict,
+    year_from: int,
+    year_to: int,
+    years_dea: list[dict[str, pl.DataFrame]] | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """Malmquist (+ CC-Malmquist) of one adjacent period pair (`panel` holds both years)."""
-    return productivity_tables(panel, params)
+    """Malmquist (+ CC-Malmquist) of one adjacent period pair (`panel` holds both years);
+    `years_dea`: the two years' `dea_year` results, whose game cross-efficiency is reused."""
+    return productivity_tables(panel, params, _games(years_dea))
+
+
+def _games(years_dea: list[dict[str, pl.DataFrame]] | None) -> pl.DataFrame | None:
+    """The game_cross_efficiency rows of the given `dea_year` results (None: none given)."""
+    games = [d.get("game_cross_efficiency") for d in years_dea or []]
+    frames = [g for g in games if g is not None and g.height]
+    return pl.concat(frames, how="vertical_relaxed") if frames else None
 
 
 @task(name="malmquist-all", cache_policy=COMPUTE_CACHE)
-def malmquist_all(panel: pl.DataFrame, params: dict) -> dict[str, pl.DataFrame]:
-    """Malmquist over all periods at once (frontiers that do not split into pairs)."""
-    return productivity_tables(panel, params)
+def malmquist_all(
+    panel: pl.DataFrame, params: dict, years_dea: list[dict[str, pl.DataFrame]] | None = None
+) -> dict[str, pl.DataFrame]:
+    """Malmquist over all periods at once (frontiers that do not split into pairs);
+    `years_dea` as in `malmquist_pair`."""
+    return productivity_tables(panel, params, _games(years_dea))
 
 
 def concat_efficiency(parts: list[dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:

@@ -88,6 +88,35 @@ def test_rerun_with_same_inputs_reuses_the_run(db_copy, prefect_harness):
     )
 
 
+def test_unchanged_rerun_is_reused_before_staging(db_copy, prefect_harness):
+    """Nothing new (same files, staging configuration, parameters and code): the run is reused
+    from its inputs key without rebuilding staging (issue 18)."""
+    from flows.refresh import refresh
+
+    key = _q(db_copy, "SELECT inputs_key FROM results.runs WHERE status = 'published'")
+    assert key["inputs_key"][0]
+    result = refresh(db=str(db_copy))
+    assert result["reused"]
+    assert "check-unchanged" in result["stages"] and "stage-and-load" not in result["stages"]
+
+
+def test_changed_staging_config_stages_again(db_copy, prefect_harness, monkeypatch, tmp_path):
+    """A configuration staging reads changed (here only a comment): the inputs key differs, so
+    the refresh stages as before — and reuses the run since the staged panel is the same."""
+    import shutil
+
+    from cbec.paths import config_dir
+    from flows.refresh import refresh
+
+    cfg = tmp_path / "config"
+    shutil.copytree(config_dir(), cfg)
+    with open(cfg / "variables.toml", "a", encoding="utf-8") as fh:
+        fh.write("\n# touched\n")
+    monkeypatch.setenv("CBEC_CONFIG", str(cfg))
+    result = refresh(db=str(db_copy))
+    assert result["reused"] and "stage-and-load" in result["stages"]
+
+
 def test_cli_runs_and_sql(published_db, capsys, tmp_path):
     assert main(["runs", "--db", str(published_db)]) == 0
     assert "published" in capsys.readouterr().out

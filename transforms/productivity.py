@@ -40,13 +40,45 @@ def _empty() -> dict[str, pl.DataFrame]:
     return {"malmquist": main, "malmquist_summary": summ}
 
 
-def productivity_tables(panel: pl.DataFrame, params: dict | None) -> dict[str, pl.DataFrame]:
+def game_shareable(dea_params: dict | None, params: dict | None) -> bool:
+    """Whether the yearly game cross-efficiency of the DEA tables (transforms.efficiency,
+    §9.6) is the own-period game of CC-Malmquist (§9.8): the same tol, max_iter and start, and
+    Anderson acceleration (the Malmquist game's). Then each year's game is solved once."""
+    if not _params(params)["cross_efficiency"]:
+        return False
+    g_dea = section_dict("dea", dea_params)["game"]
+    g_malm = _params(params)["game"]
+    same = all(g_dea[k] == g_malm[k] for k in ("tol", "max_iter", "start"))
+    return same and g_dea["accelerate"] == "anderson"
+
+
+def _game_own(game: pl.DataFrame | None, panel: pl.DataFrame) -> np.ndarray | None:
+    """(T, n) own-year game scores from the yearly `game_cross_efficiency` rows (years and
+    region codes in the order of `malmquist_panel`), when they cover every DMU of every year
+    of `panel`, each game converged with finite scores; else None (the games are rerun)."""
+    if game is None or game.height == 0:
+        return None
+    codes = sorted(panel["region_code"].unique().to_list())
+    rows = []
+    for year in sorted(panel["year"].unique().to_list()):
+        g = game.filter(pl.col("year") == year).sort("region_code")
+        if g["region_code"].to_list() != codes or not all(g["converged"].to_list()):
+            return None
+        rows.append(g["game_cross_eff"].cast(pl.Float64).to_numpy())
+    out = np.vstack(rows)
+    return out if np.all(np.isfinite(out)) else None
+
+
+def productivity_tables(
+    panel: pl.DataFrame, params: dict | None, game: pl.DataFrame | None = None
+) -> dict[str, pl.DataFrame]:
     """Malmquist index (FGNZ DEFAULT) and CC-Malmquist of the wide province panel
     (`region_code`, `year`, one column per variable of config/dea.toml):
     `malmquist` — one row per province and pair of consecutive years (mi = ec × tc,
     ec = pec × sec, status; cc_mi = ec_cc × tc_cc, cc_status); `malmquist_summary` —
     DEAP-style geometric means by province (scope "region"), by year pair ("period") and
-    overall ("all")."""
+    overall ("all"). `game`: the yearly game_cross_efficiency rows of these years when
+    `game_shareable` (each year's game solved once, not again per pair; same results)."""
     p = _params(params)
     inputs, outputs = p["inputs"], p["outputs"]
     missing = [c for c in ["region_code", "year", *inputs, *outputs] if c not in panel.columns]
@@ -72,6 +104,7 @@ def productivity_tables(panel: pl.DataFrame, params: dict | None) -> dict[str, p
             res = malmquist_panel(
                 panel, **kw, cross_efficiency=True, game_tol=float(g["tol"]),
                 game_max_iter=int(g["max_iter"]), game_start=g["start"],
+                game_own=_game_own(game, panel),
             )  # fmt: skip
         except GameConvergenceError as exc:
             cc_error = f"failed: {exc}"

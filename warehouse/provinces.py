@@ -7,6 +7,7 @@ names (Beijing, Inner Mongolia, Tibet), and codes in 2, 6 or 12 digits (11, 1100
 
 from __future__ import annotations
 
+import functools
 import re
 
 # code, full name, short name, pinyin (lower, no tones, as used by common datasets), English
@@ -65,8 +66,14 @@ _EXTRA = {
 }
 
 
+_SPACE = re.compile(r"[\s\u3000\u00a0]+")
+
+
+@functools.lru_cache(maxsize=65536)
 def _key(name: str) -> str:
-    s = re.sub(r"[\s\u3000\u00a0]+", "", str(name)).strip().lower()
+    """The lookup key of a name (no spaces, quotes, dashes; lower case); cached: readers ask
+    for the same few hundred names hundreds of thousands of times."""
+    s = _SPACE.sub("", str(name)).strip().lower()
     return s.replace("'", "").replace("-", "").replace("_", "")
 
 
@@ -81,8 +88,11 @@ for _n, _c in _EXTRA.items():
     _LOOKUP[_key(_n)] = _c
 
 
+_NATIONAL_KEYS = frozenset(_key(n) for n in NATIONAL)
+
+
 def is_national(name: str) -> bool:
-    return _key(name) in {_key(n) for n in NATIONAL}
+    return _key(name) in _NATIONAL_KEYS
 
 
 def province_code(name: object) -> str | None:

@@ -176,7 +176,7 @@ def ensure_run_columns(con: duckdb.DuckDBPyConnection) -> None:
     """Columns added to results.runs by the versioning of issue 16 (older warehouses gain them),
     and the table of inputs added with `cbec run --add`."""
     for col, typ in (("kind", "VARCHAR"), ("scope", "VARCHAR"), ("pid", "BIGINT"),
-                     ("host", "VARCHAR"), ("promoted_at", "TIMESTAMP")):  # fmt: skip
+                     ("host", "VARCHAR"), ("promoted_at", "TIMESTAMP"), ("inputs_key", "VARCHAR")):  # fmt: skip
         con.execute(f"ALTER TABLE results.runs ADD COLUMN IF NOT EXISTS {col} {typ}")
     con.execute(
         """UPDATE results.runs SET kind = CASE WHEN json_extract(params, '$.years') IS NULL

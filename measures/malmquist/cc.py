@@ -18,24 +18,34 @@ def cc_malmquist(
     start: str | np.ndarray = "aggressive",
     max_iter: int = 1000,
     n_jobs: int = 1,
+    g_own: ArrayLike | None = None,
 ) -> CCResult:
     """CC-Malmquist on game cross-efficiency (METHODS §9.8) for adjacent period pairs.
-    LP count: every game's LPs plus 2n² cross-period game LPs per adjacent pair."""
+    LP count: every game's LPs plus 2n² cross-period game LPs per adjacent pair.
+    g_own: the converged own-period game scores (T, n), when each period's game (§9.6, same
+    tol/start/max_iter) was already solved elsewhere — e.g. once per year, shared by the
+    pairs; the games are then not rerun (`game_iterations` stays empty, not counted in LPs)."""
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     T, n = X.shape[:2]
     P = T - 1
-    g_own = np.empty((T, n))
-    its, conv = [], []
+    its: list[int] = []
+    conv: list[bool] = []
     lp = 0
-    for t in range(T):
-        g = game_cross_efficiency(
-            X[t], Y[t], tol=tol, start=start, max_iter=max_iter, n_jobs=n_jobs
-        )
-        g_own[t] = g.scores
-        its.append(g.iterations)
-        conv.append(g.converged)
-        lp += g.lp_count
+    if g_own is not None:
+        g_own = np.asarray(g_own, dtype=float)
+        if g_own.shape != (T, n):
+            raise ValueError(f"g_own has shape {g_own.shape}, expected {(T, n)}")
+    else:
+        g_own = np.empty((T, n))
+        for t in range(T):
+            g = game_cross_efficiency(
+                X[t], Y[t], tol=tol, start=start, max_iter=max_iter, n_jobs=n_jobs
+            )
+            g_own[t] = g.scores
+            its.append(g.iterations)
+            conv.append(g.converged)
+            lp += g.lp_count
     g_fwd = np.empty((P, n))
     g_bwd = np.empty((P, n))
     status = np.full((n, P), "optimal", dtype=object)

@@ -37,6 +37,7 @@ def malmquist(
     game_tol: float = 1e-6,
     game_start: str | np.ndarray = "aggressive",
     game_max_iter: int = 1000,
+    game_own: ArrayLike | None = None,
     dmus: list | None = None,
     periods: list | None = None,
     n_jobs: int = 1,
@@ -54,6 +55,8 @@ def malmquist(
     infeasible : "nan" (DEFAULT), "drop" or "global" (see module docstring).
     cross_efficiency : also compute CC-Malmquist (game cross-efficiency, §9.8).
     game_tol, game_start, game_max_iter : passed to ``game_cross_efficiency``.
+    game_own : (T, n) converged own-period game scores solved elsewhere with those settings
+        (``cc_malmquist``'s ``g_own``): the games are not rerun.
     dmus, periods : labels used in tables and in ``infeasible_cases``.
     n_jobs : threads for the LP calls (and the game evaluations); 1 (DEFAULT) is fastest on
         2 cores (bench/malmquist.py), the LP calls hold the GIL between solves.
@@ -96,7 +99,13 @@ def malmquist(
     )
     if cross_efficiency:
         res.cc = cc_malmquist(
-            X, Y, tol=game_tol, start=game_start, max_iter=game_max_iter, n_jobs=n_jobs
+            X,
+            Y,
+            tol=game_tol,
+            start=game_start,
+            max_iter=game_max_iter,
+            n_jobs=n_jobs,
+            g_own=game_own,
         )
     return res
 

@@ -25,6 +25,7 @@ RUNS = Table(
         Column("pid", "BIGINT", "", "process id of the writer"),
         Column("host", "VARCHAR", "", "host name of the writer"),
         Column("promoted_at", "TIMESTAMP", "UTC", "when an operator promoted the run to results.latest_*"),
+        Column("inputs_key", "VARCHAR", "", "hash of the input files and the staging configuration (an unchanged refresh reuses the run before staging)"),
     ),
     versioned=False, extra_sql="PRIMARY KEY (run_id)",
 )  # fmt: skip
