@@ -80,3 +80,21 @@ def embedded_staged():
     from warehouse import staging
 
     return staging.build_panel(embedded_records())
+
+
+@pytest.fixture
+def progress_updates(monkeypatch) -> list[int]:
+    """Every `done` the commands' progress bar is updated with (the bar still draws), with
+    CBEC_PROGRESS=1 so that it draws to the captured stderr."""
+    from cbec.commands._progress import Progress
+
+    seen: list[int] = []
+    update = Progress.update
+
+    def spy(self, done, total=None):
+        seen.append(done)
+        update(self, done, total)
+
+    monkeypatch.setattr(Progress, "update", spy)
+    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    return seen

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from cbec.cli import main
-from cbec.commands._progress import Progress
 from measures.dea.crosseff import cross_efficiency
 
 
@@ -32,7 +31,7 @@ def test_progress_per_block_of_raters_changes_no_result(kw):
     assert seen == [(32, 70), (64, 70), (70, 70)]
 
 
-def test_cli_bar_per_block_and_quiet(tmp_path, capsys, monkeypatch):
+def test_cli_bar_per_block_and_quiet(tmp_path, capsys, request):
     rng = np.random.default_rng(9)
     X, Y = rng.uniform(1, 10, (80, 2)), rng.uniform(1, 10, (80, 1))
     f = tmp_path / "ce.csv"
@@ -42,15 +41,7 @@ def test_cli_bar_per_block_and_quiet(tmp_path, capsys, monkeypatch):
     assert main(cmd) == 0
     plain = capsys.readouterr()
     assert "raters" not in plain.err
-    seen: list[int] = []
-    update = Progress.update
-
-    def spy(self, done, total=None):
-        seen.append(done)
-        update(self, done, total)
-
-    monkeypatch.setattr(Progress, "update", spy)
-    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    seen = request.getfixturevalue("progress_updates")  # CBEC_PROGRESS=1 from here on
     assert main(cmd) == 0
     drawn = capsys.readouterr()
     assert drawn.out == plain.out

@@ -105,20 +105,12 @@ def test_cli_draws_the_bar_and_quiet_silences_it(eg1, capsys, monkeypatch):
     assert capsys.readouterr().err == ""
 
 
-def test_cli_reports_blocks_inside_one_period(tmp_path, capsys, monkeypatch):
+def test_cli_reports_blocks_inside_one_period(tmp_path, capsys, request):
     X, Y = _data(100)
     rows = [f"F{i},{Y[i, 0]},{X[i, 0]},{X[i, 1]}" for i in range(100)]
     f = tmp_path / "one.csv"
     f.write_text("firm,y,x1,x2\n" + "\n".join(rows) + "\n")
-    seen: list[int] = []
-    update = Progress.update
-
-    def spy(self, done, total=None):
-        seen.append(done)
-        update(self, done, total)
-
-    monkeypatch.setattr(Progress, "update", spy)
-    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    seen = request.getfixturevalue("progress_updates")  # CBEC_PROGRESS=1 from here on
     assert main(["dea", str(f), "--dmu", "firm", "--inputs", "x1,x2", "--outputs", "y"]) == 0
     assert [d for d in seen if 0 < d < 100] == [32, 64, 96]  # not only "0/1" then "1/1"
     assert "100/100 DMUs" in capsys.readouterr().err

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from cbec.cli import main
-from cbec.commands._progress import Progress
 from measures.malmquist import malmquist
 
 
@@ -44,21 +43,13 @@ def _csv(tmp_path, T: int, n: int) -> str:
     return str(f)
 
 
-def test_cli_bar_per_block_and_quiet(tmp_path, capsys, monkeypatch):
+def test_cli_bar_per_block_and_quiet(tmp_path, capsys, request):
     cmd = ["malmquist", _csv(tmp_path, 2, 100), "--dmu", "firm", "--period", "year",
            "--inputs", "x1,x2", "--outputs", "y"]  # fmt: skip
     assert main(cmd) == 0
     plain = capsys.readouterr()
     assert "LPs" not in plain.err
-    seen: list[int] = []
-    update = Progress.update
-
-    def spy(self, done, total=None):
-        seen.append(done)
-        update(self, done, total)
-
-    monkeypatch.setattr(Progress, "update", spy)
-    monkeypatch.setenv("CBEC_PROGRESS", "1")
+    seen = request.getfixturevalue("progress_updates")  # CBEC_PROGRESS=1 from here on
     assert main(cmd) == 0
     drawn = capsys.readouterr()
     assert drawn.out == plain.out
