@@ -71,3 +71,36 @@ def record_key(db: str | Path, run_id: str, key: str) -> None:
         con.execute("UPDATE results.runs SET inputs_key = ? WHERE run_id = ?", [key, run_id])
     finally:
         con.close()
+
+
+def plain_refresh_reuse(db: str | Path, params: dict, *, flow: str = "refresh") -> tuple[str, str] | None:  # fmt: skip
+    """The run a refresh with no extra file and these parameters would reuse — the check of
+    `unchanged_run` after discovering the configured files (their SHA-256, no contents read);
+    None when a file is new, the key differs or there is no warehouse. `cbec run` asks this
+    before it starts Prefect, so that nothing new costs well under a second."""
+    from warehouse import ingest, store
+
+    if not Path(db).is_file() or _needs_recovery(Path(db)):
+        return None
+    files = ingest.discover(None, None, None, None, db_path=db)
+    loaded = ingest.loaded_shas(db)
+    if any(sf.sha256 not in loaded for sf in files):
+        return None
+    return unchanged_run(db, flow=flow, key=inputs_key(files), params_hash=store.params_hash(params),
+                         code_version=store.code_version())  # fmt: skip
+
+
+def _needs_recovery(main: Path) -> bool:
+    """A killed writer left a side file or a `running` row: the flow's session must clean up
+    (warehouse/workcopy.recover), so the check before Prefect does not answer."""
+    if any(main.parent.glob(main.name + ".work-*")):
+        return True
+    con = connect_for_reading(main)
+    try:
+        return bool(
+            con.execute("SELECT count(*) FROM results.runs WHERE status = 'running'").fetchall()[0][
+                0
+            ]
+        )
+    finally:
+        con.close()

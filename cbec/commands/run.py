@@ -3,7 +3,11 @@
 One writer at a time: a run takes the warehouse's writer lock (`<warehouse>.lock`); a second
 run waits for it (`--wait SECONDS` to give up after SECONDS with exit 6). Readers are never
 blocked: the run works on a side copy and replaces the warehouse atomically when it publishes.
-Files given with --add become configured inputs of every later run (`cbec inputs`)."""
+Files given with --add become configured inputs of every later run (`cbec inputs`).
+Nothing new (no new file; the same configuration, parameters and code as a published run): that
+run is reused. A plain `cbec run` finds this before Prefect starts (under a second); with
+--prefect, --add, --years or PREFECT_API_URL set the flow runs and records the reuse in the
+Prefect UI."""
 
 from __future__ import annotations
 
@@ -53,6 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--runner", choices=["local", "dask"], default="local", help="task runner for the LP work"
     )
     p.add_argument("--address", help="Dask scheduler address (tcp://…); default: a LocalCluster")
+    p.add_argument(
+        "--prefect",
+        action="store_true",
+        help="run the flow even when nothing is new (the reuse then shows in the Prefect UI; "
+        "without it a plain run with nothing new is answered before Prefect starts, unless "
+        "PREFECT_API_URL names a server)",
+    )
     p.set_defaults(handler=handle)
 
 
@@ -85,9 +96,11 @@ def handle(args: argparse.Namespace) -> int:
     if args.wait is not None and args.wait < 0:
         raise UsageError("--wait must be ≥ 0 seconds")
     load_params()  # a configuration error is exit 2 before Prefect or any data is touched
-    from flows.refresh import check_vintage
+    vintage = None
+    if args.vintage:  # checked before anything is read (flows.refresh imports Prefect)
+        from flows.refresh import check_vintage
 
-    vintage = check_vintage(args.vintage)  # before anything is read
+        vintage = check_vintage(args.vintage)
     years = parse_years(args.years)
     t0 = time.perf_counter()
     db = args.db or str(db_path())
@@ -112,7 +125,12 @@ def handle(args: argparse.Namespace) -> int:
     if result.get("stages"):
         from tasks.monitoring import stage_lines
 
-        print(f"stages (seconds; the rest of the {dt:.1f} s is Prefect start-up and flow set-up):")
+        rest = (
+            ""
+            if result.get("prefect") is False
+            else (f"; the rest of the {dt:.1f} s is Prefect start-up and flow set-up")
+        )
+        print(f"stages (seconds{rest}):")
         print("\n".join(stage_lines(result["stages"])))
     print('\nquery it:  cbec sql "SELECT * FROM results.latest_efficiency LIMIT 10"')
     print("           cbec runs            # versions with kind, scope, status, fingerprint")
@@ -144,6 +162,31 @@ def _quiet_prefect_tracebacks() -> None:
         h.addFilter(flt)
 
 
+def _unchanged_without_prefect(db: str, args: argparse.Namespace, years) -> dict | None:
+    """A plain run (no --add/--years/--prefect, no PREFECT_API_URL) with nothing new: the
+    reused run's result, found without starting Prefect (warehouse/reuse.py); else None."""
+    import os
+    import time
+
+    from cbec.settings import load_params
+    from warehouse.reuse import plain_refresh_reuse
+
+    if args.add or years or args.prefect or os.environ.get("PREFECT_API_URL"):
+        return None
+    t0 = time.perf_counter()
+    same = plain_refresh_reuse(db, load_params())
+    if same is None:
+        return None
+    print(
+        f"nothing new since run {same[0]} (same input files, configuration, parameters and "
+        "code): answered without starting Prefect; `cbec run --prefect` runs the flow, which "
+        "records the reuse in the Prefect UI"
+    )
+    lap = round(time.perf_counter() - t0, 3)
+    return {"run_id": same[0], "reused": True, "kind": "full", "prefect": False,
+            "stages": {"check-unchanged": lap}}  # fmt: skip
+
+
 def _run_flow(
     db: str, args: argparse.Namespace, vintage: str | None, years: list[int] | None
 ) -> dict:
@@ -156,10 +199,12 @@ def _run_flow(
     from warehouse.lock import WriterLock
 
     lock = WriterLock(db, wait=args.wait, label="cbec run").acquire()
-    from flows.refresh import refresh
-
-    _quiet_prefect_tracebacks()
     try:
+        if fast := _unchanged_without_prefect(db, args, years):
+            return fast
+        from flows.refresh import refresh
+
+        _quiet_prefect_tracebacks()
         return refresh(
             db=db,
             extra_files=args.add,
