@@ -78,4 +78,22 @@ def test_cli_says_when_the_cc_game_runs_after_the_lps(tmp_path, capsys, monkeypa
     monkeypatch.setenv("CBEC_PROGRESS", "1")
     assert main(cmd) == 0
     assert "60/60 LPs" in (err := capsys.readouterr().err)
-    assert "CC-Malmquist game cross-efficiency …" in err
+    # then the game's steps on the note: 2 periods' games and 1 pair
+    assert "CC-Malmquist game cross-efficiency 3/3 steps" in err
+
+
+def test_cc_malmquist_counts_games_and_pairs_and_changes_no_result():
+    """cc_malmquist's progress: one step per period's game, then one per pair (T + T − 1);
+    with the games handed in (g_own), only the pairs."""
+    from measures.malmquist import cc_malmquist
+
+    T, n = 3, 12
+    X, Y = _panel(T, n, seed=9)
+    a = cc_malmquist(X, Y)
+    seen: list[tuple[int, int]] = []
+    b = cc_malmquist(X, Y, progress=lambda d, t: seen.append((d, t)))
+    assert np.array_equal(a.cc_mi, b.cc_mi, equal_nan=True) and a.lp_count == b.lp_count
+    assert seen == [(k, 2 * T - 1) for k in range(1, 2 * T)]
+    seen.clear()
+    cc_malmquist(X, Y, g_own=a.g_own, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, T - 1), (2, T - 1)]

@@ -205,13 +205,14 @@ def handle(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs: list[str],
          base: int, explicit: list[str] | None):  # fmt: skip
     """malmquist_panel with a progress bar over its radial LPs (per block of DMUs, with an
-    ETA; the CC-Malmquist game after them is not counted); data errors named by file/line."""
+    ETA) and the CC-Malmquist steps on its note; data errors named by file/line."""
     from measures.dea.game import GameConvergenceError
     from measures.malmquist import PanelDataError, malmquist_panel
 
     label = f"Malmquist ({args.frontier}, {args.decomposition})"
     try:
         with Progress(label, unit="LPs", quiet=args.quiet) as progress:
+            radial, cc_steps = _callbacks(progress, args.cross_efficiency)
             return malmquist_panel(
                 df, dmu=args.dmu, period=args.period, inputs=inputs, outputs=outputs,
                 unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
@@ -219,7 +220,7 @@ def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs:
                 frontier=args.frontier, decomposition=args.decomposition, base=base,
                 infeasible=args.infeasible, cross_efficiency=args.cross_efficiency,
                 game_tol=args.game_tol, n_jobs=args.jobs, period_order=explicit,
-                progress=_then_cc(progress, args.cross_efficiency),
+                progress=radial, cc_progress=cc_steps,
             )  # fmt: skip
     except PanelDataError as exc:
         line = None if exc.row is None else int(exc.row) + 2
@@ -230,16 +231,30 @@ def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs:
         raise InputError(str(exc), file=args.file) from exc
 
 
-def _then_cc(progress: Progress, cc: bool):
-    """The bar's callback; with --cross-efficiency it says, once the radial LPs are done,
-    that the CC-Malmquist game runs next (it has no progress of its own)."""
+def _callbacks(progress: Progress, cc: bool):
+    """(radial, cc) callbacks of the bar: the radial LPs per block; with --cross-efficiency the
+    note then says the CC-Malmquist game runs and counts its games and pairs, with an ETA from
+    the time since the radial LPs ended."""
+    import time
 
-    def update(done: int, total: int) -> None:
+    from cbec.commands._progress import eta_text
+
+    cc_start: list[float] = []
+
+    def radial(done: int, total: int) -> None:
         progress.update(done, total)
         if cc and done >= total:
             progress.note = "CC-Malmquist game cross-efficiency …"
+            cc_start[:] = cc_start or [time.perf_counter()]
 
-    return update
+    def steps(done: int, total: int) -> None:
+        start = cc_start[0] if cc_start else time.perf_counter()
+        eta = eta_text(time.perf_counter() - start, done, total)
+        progress.note = f"CC-Malmquist game cross-efficiency {done}/{total} steps" + (
+            f"  {eta}" if eta else ""
+        )
+
+    return radial, (steps if cc else None)
 
 
 def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:

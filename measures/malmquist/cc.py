@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -19,12 +21,15 @@ def cc_malmquist(
     max_iter: int = 1000,
     n_jobs: int = 1,
     g_own: ArrayLike | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CCResult:
     """CC-Malmquist on game cross-efficiency (METHODS §9.8) for adjacent period pairs.
     LP count: every game's LPs plus 2n² cross-period game LPs per adjacent pair.
     g_own: the converged own-period game scores (T, n), when each period's game (§9.6, same
     tol/start/max_iter) was already solved elsewhere — e.g. once per year, shared by the
-    pairs; the games are then not rerun (`game_iterations` stays empty, not counted in LPs)."""
+    pairs; the games are then not rerun (`game_iterations` stays empty, not counted in LPs).
+    progress: optional `progress(done, total)` after each period's game and each pair (results
+    unchanged)."""
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     T, n = X.shape[:2]
@@ -32,6 +37,13 @@ def cc_malmquist(
     its: list[int] = []
     conv: list[bool] = []
     lp = 0
+    steps = P + (0 if g_own is not None else T)
+
+    def tick() -> None:
+        if progress is not None:
+            progress(len(its) + done_pairs[0], steps)
+
+    done_pairs = [0]
     if g_own is not None:
         g_own = np.asarray(g_own, dtype=float)
         if g_own.shape != (T, n):
@@ -46,6 +58,7 @@ def cc_malmquist(
             its.append(g.iterations)
             conv.append(g.converged)
             lp += g.lp_count
+            tick()
     g_fwd = np.empty((P, n))
     g_bwd = np.empty((P, n))
     status = np.full((n, P), "optimal", dtype=object)
@@ -57,6 +70,8 @@ def cc_malmquist(
         g_bwd[p] = b.scores
         bad = np.any(f.status != "optimal", axis=0) | np.any(b.status != "optimal", axis=0)
         status[bad, p] = "infeasible"
+        done_pairs[0] += 1
+        tick()
     with np.errstate(invalid="ignore", divide="ignore"):
         cc = _geo(g_fwd, g_own[:-1], g_own[1:], g_bwd)
         ec = g_own[1:] / g_own[:-1]

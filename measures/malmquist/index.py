@@ -42,6 +42,7 @@ def malmquist(
     periods: list | None = None,
     n_jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    cc_progress: Callable[[int, int], None] | None = None,
 ) -> MalmquistResult:
     """Malmquist productivity index with its decomposition (METHODS §9.7; §9.8 with
     ``cross_efficiency=True``). See the module docstring for the definitions.
@@ -62,6 +63,8 @@ def malmquist(
         2 cores (bench/malmquist.py), the LP calls hold the GIL between solves.
     progress : optional callback progress(done, total) over the radial LPs (one per evaluated
         DMU-period and technology), per block of DMUs; reporting only (not the CC part).
+    cc_progress : optional callback over the CC-Malmquist part: each period's game and each
+        pair (``cc_malmquist``'s ``progress``).
     """
     frontier = _FRONTIER_ALIASES.get(frontier, frontier)
     X, Y, dmus, periods = _check(X, Y, frontier, decomposition, infeasible, orientation, base,
@@ -106,6 +109,7 @@ def malmquist(
             max_iter=game_max_iter,
             n_jobs=n_jobs,
             g_own=game_own,
+            progress=cc_progress,
         )
     return res
 
