@@ -16,7 +16,8 @@ from measures.dea.crosseff import cross_efficiency
 @pytest.mark.parametrize(
     "kw",
     [{}, {"secondary": "benevolent", "dg_method": 2}, {"secondary": "none"},
-     {"rts": "vrs", "correction": "lim-zhu"}],
+     {"rts": "vrs", "correction": "lim-zhu"}, {"orientation": "output"},
+     {"orientation": "output", "secondary": "benevolent", "rts": "vrs"}],
 )  # fmt: skip
 def test_progress_per_block_of_raters_changes_no_result(kw):
     rng = np.random.default_rng(8)

@@ -151,8 +151,7 @@ def cross_efficiency(
     orientation: "input" (DEFAULT) or "output" (deaR "oo": E_dj = (v'x_j + v0)/u'y_j ≥ 1,
         theta holds φ*_d; dg_method 1 only).
     correction: None (DEFAULT) or "lim-zhu" (input orientation, rts="vrs"; module doc).
-    progress: optional callback progress(done, n) per block of raters (input orientation;
-        reporting only).
+    progress: optional callback progress(done, n) per block of raters (reporting only).
     """
     if secondary not in SECONDARY:
         raise ValueError(f"secondary must be one of {SECONDARY}")
@@ -166,7 +165,7 @@ def cross_efficiency(
         raise ValueError("the Lim–Zhu correction applies to input-oriented VRS cross-efficiency")
     Xs, Ys = scale_by_means(X, Y)
     if orientation == "output":
-        return _output(Xs, Ys, secondary, rts, include_self, self_tol)
+        return _output(Xs, Ys, secondary, rts, include_self, self_tol, progress)
     lz = correction == "lim-zhu"
     n, m = Xs.shape
     s = Ys.shape[1]
@@ -270,12 +269,12 @@ def _rate(model: _MultiplierModel, Xs: np.ndarray, Ys: np.ndarray, d: int,
     return st, val, w2
 
 
-def _output(Xs, Ys, secondary, rts, include_self, self_tol) -> CrossEffResult:
+def _output(Xs, Ys, secondary, rts, include_self, self_tol, progress=None) -> CrossEffResult:
     """Output orientation (measures.dea.crosseff_oo)."""
     from measures.dea.crosseff_oo import output_cross_efficiency, output_matrix
 
     W, phi, status = output_cross_efficiency(
-        Xs, Ys, secondary=secondary, vrs=rts == "vrs", self_tol=self_tol
+        Xs, Ys, secondary=secondary, vrs=rts == "vrs", self_tol=self_tol, progress=progress
     )
     E = output_matrix(W, Xs, Ys, phi)
     scores = appraisal_scores(E, include_self)

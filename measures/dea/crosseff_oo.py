@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from measures.dea._highs import INF, new_highs, pass_lp, run_with_retry
+from measures.dea._progress import Counter, ProgressFn
 
 
 class _OutputModel:
@@ -57,43 +58,54 @@ class _OutputModel:
 
 
 def output_cross_efficiency(
-    Xs: np.ndarray, Ys: np.ndarray, *, secondary: str, vrs: bool, self_tol: float = 1e-10
+    Xs: np.ndarray,
+    Ys: np.ndarray,
+    *,
+    secondary: str,
+    vrs: bool,
+    self_tol: float = 1e-10,
+    progress: ProgressFn | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(W (n, nc) weights [v, u, v0], phi (n,), status (n,)) for the scaled data."""
-    n, m = Xs.shape
-    s = Ys.shape[1]
+    """(W (n, nc) weights [v, u, v0], phi (n,), status (n,)) for the scaled data;
+    `progress(done, n)` per block of raters (optional, reporting only)."""
+    n = Xs.shape[0]
     model = _OutputModel(Xs, Ys, vrs)
-    nc, k = model.nc, model.nc - m - s
-    W = np.full((n, nc), np.nan)
+    W = np.full((n, model.nc), np.nan)
     phi = np.full(n, np.nan)
     status = np.empty(n, dtype=object)
-    sumX, sumY = Xs.sum(0), Ys.sum(0)
+    counter = Counter(progress, n)
     for d in range(n):
-        model.set_row(model.norm_row, np.r_[np.zeros(m), Ys[d], np.zeros(k)], 1.0, 1.0)
-        model.set_row(model.self_row, np.zeros(nc), -INF, INF)
-        st, w, val = model.solve(np.r_[Xs[d], np.zeros(s), np.ones(k)], maximise=False)
-        status[d] = st
-        if st != "optimal":
-            continue
-        phi[d] = val
-        if secondary in ("none", "arbitrary"):
-            W[d] = w
-            continue
-        ox, oy = sumX - Xs[d], sumY - Ys[d]
-        model.set_row(model.norm_row, np.r_[np.zeros(m), oy, np.zeros(k)], 1.0, 1.0)
-        model.set_row(
-            model.self_row, np.r_[Xs[d], -(val + self_tol) * Ys[d], np.ones(k)], -INF, 0.0
-        )
-        st2, w2, _ = model.solve(np.r_[ox, np.zeros(s), (n - 1) * np.ones(k)],
-                                 maximise=secondary == "aggressive")  # fmt: skip
-        if st2 != "optimal":
-            status[d] = "secondary_" + st2
-            continue
-        W[d] = w2
+        status[d] = _rate(model, Xs, Ys, d, secondary, self_tol, W, phi)
+        counter.add()
     if secondary in ("none", "arbitrary"):
         warnings.warn("arbitrary cross-efficiency: multipliers are not unique (METHODS §9.5)",
                       stacklevel=3)  # fmt: skip
     return W, phi, status.astype(str)
+
+
+def _rate(model: _OutputModel, Xs, Ys, d: int, secondary: str, self_tol: float, W, phi) -> str:
+    """Rater d's LPs (own φ*, then the secondary goal); fills W[d], phi[d]; returns the status."""
+    n, m = Xs.shape
+    s = Ys.shape[1]
+    nc, k = model.nc, model.nc - m - s
+    model.set_row(model.norm_row, np.r_[np.zeros(m), Ys[d], np.zeros(k)], 1.0, 1.0)
+    model.set_row(model.self_row, np.zeros(nc), -INF, INF)
+    st, w, val = model.solve(np.r_[Xs[d], np.zeros(s), np.ones(k)], maximise=False)
+    if st != "optimal":
+        return st
+    phi[d] = val
+    if secondary in ("none", "arbitrary"):
+        W[d] = w
+        return st
+    ox, oy = Xs.sum(0) - Xs[d], Ys.sum(0) - Ys[d]
+    model.set_row(model.norm_row, np.r_[np.zeros(m), oy, np.zeros(k)], 1.0, 1.0)
+    model.set_row(model.self_row, np.r_[Xs[d], -(val + self_tol) * Ys[d], np.ones(k)], -INF, 0.0)
+    st2, w2, _ = model.solve(np.r_[ox, np.zeros(s), (n - 1) * np.ones(k)],
+                             maximise=secondary == "aggressive")  # fmt: skip
+    if st2 != "optimal":
+        return "secondary_" + st2
+    W[d] = w2
+    return st
 
 
 def output_matrix(W: np.ndarray, Xs: np.ndarray, Ys: np.ndarray, phi: np.ndarray) -> np.ndarray:
