@@ -25,6 +25,7 @@ gtfpch). A cross-period LP can be infeasible: the affected values are NaN with s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,11 +101,26 @@ def _reference(tech_t: int | None, kind: str, X, Y, B):
     return tuple(a[sl].reshape(-1, a.shape[2]) for a in (X, Y, B))
 
 
-def _distance(t_eval: int, tech: int | None, kind: str, X, Y, B, G, opts) -> tuple:
+def _distance(t_eval: int, tech: int | None, kind: str, X, Y, B, G, opts, tick=None) -> tuple:
     Xr, Yr, Br = _reference(tech, kind, X, Y, B)
     r = ddf(X[t_eval], Y[t_eval], B[t_eval], X_ref=Xr, Y_ref=Yr, B_ref=Br,
             gx=G[0][t_eval], gy=G[1][t_eval], gb=G[2][t_eval], **opts)  # fmt: skip
+    if tick is not None:
+        tick(len(r.value))
     return r.value, r.status
+
+
+def _ticker(progress: Callable[[int, int], None] | None, total: int):
+    """A counter of done DDF LPs that reports progress(done, total) after each period's set."""
+    if progress is None:
+        return None
+    done = [0]
+
+    def tick(k: int) -> None:
+        done[0] += k
+        progress(done[0], total)
+
+    return tick
 
 
 def green_tfp(
@@ -121,11 +137,13 @@ def green_tfp(
     bad: str = "weak",
     dmus: list | None = None,
     periods: list | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GreenTFPResult:
     """ML or Luenberger indicator and its EC × TC (ML) / EC + TC (Luenberger) decomposition
     (module docstring). direction: "output" (DEFAULT, g = (0, y, b): gtfpch), "full"
     (g = (x, y, b): teddf), "input" (g = (x, 0, 0)) or a tuple (gx, gy, gb) of (T, n, ·)
-    arrays. weights: non-radial weights in the order inputs, good, bad outputs."""
+    arrays. weights: non-radial weights in the order inputs, good, bad outputs.
+    progress: optional progress(done, total) over the DDF LPs, after each period's set."""
     if index not in INDICES:
         raise ValueError(f"index must be one of {INDICES}, got {index!r}")
     if technology not in TECHNOLOGIES:
@@ -142,15 +160,17 @@ def green_tfp(
     G = _direction(direction, X, Y, B)
     if weights is None and nonradial and direction == "output":
         weights = np.r_[np.zeros(X.shape[2]), np.ones(Y.shape[2] + B.shape[2])]
-    opts = {"rts": rts, "nonradial": nonradial, "weights": weights, "bad": bad}
     kind = technology
+    sets = T + (T if kind == "global" else 2 * (T - 1))  # own, then global or cross-period
+    opts = {"rts": rts, "nonradial": nonradial, "weights": weights, "bad": bad}
+    tick = _ticker(progress, sets * n)
     own_kind = "sequential" if kind == "sequential" else "contemporaneous"
     own, own_st = np.empty((T, n)), np.empty((T, n), dtype=object)
     for t in range(T):
-        own[t], own_st[t] = _distance(t, t, own_kind, X, Y, B, G, opts)
+        own[t], own_st[t] = _distance(t, t, own_kind, X, Y, B, G, opts, tick)
     P = T - 1
     status = np.full((n, P), "optimal", dtype=object)
-    tfp, bad_lp, dist = _cross_period(kind, own_kind, index, own, X, Y, B, G, opts)
+    tfp, bad_lp, dist = _cross_period(kind, own_kind, index, own, X, Y, B, G, opts, tick)
     bad_lp |= (own_st[:-1] != "optimal") | (own_st[1:] != "optimal")
     with np.errstate(invalid="ignore", divide="ignore"):
         ec = (1 + own[:-1]) / (1 + own[1:]) if index == "ml" else own[:-1] - own[1:]
@@ -168,7 +188,7 @@ def green_tfp(
     )  # fmt: skip
 
 
-def _cross_period(kind, own_kind, index, own, X, Y, B, G, opts):
+def _cross_period(kind, own_kind, index, own, X, Y, B, G, opts, tick=None):
     """The index from the cross-period (or global) distances: (tfp (P, n), bad LP mask, the
     distances used)."""
     T, n = X.shape[:2]
@@ -177,7 +197,7 @@ def _cross_period(kind, own_kind, index, own, X, Y, B, G, opts):
     if kind == "global":
         dg, st = np.empty((T, n)), np.empty((T, n), dtype=object)
         for t in range(T):
-            dg[t], st[t] = _distance(t, None, "global", X, Y, B, G, opts)
+            dg[t], st[t] = _distance(t, None, "global", X, Y, B, G, opts, tick)
         dist["global"] = dg
         bad_lp = (st[:-1] != "optimal") | (st[1:] != "optimal")
         a0, a1 = dg[:-1], dg[1:]
@@ -186,8 +206,8 @@ def _cross_period(kind, own_kind, index, own, X, Y, B, G, opts):
     fwd, bwd = np.empty((P, n)), np.empty((P, n))  # D^t(t+1), D^{t+1}(t)
     bad_lp = np.zeros((P, n), dtype=bool)
     for p in range(P):
-        fwd[p], s1 = _distance(p + 1, p, own_kind, X, Y, B, G, opts)
-        bwd[p], s2 = _distance(p, p + 1, own_kind, X, Y, B, G, opts)
+        fwd[p], s1 = _distance(p + 1, p, own_kind, X, Y, B, G, opts, tick)
+        bwd[p], s2 = _distance(p, p + 1, own_kind, X, Y, B, G, opts, tick)
         bad_lp[p] = (s1 != "optimal") | (s2 != "optimal")
     dist["forward"], dist["backward"] = fwd, bwd
     d0, d1 = own[:-1], own[1:]

@@ -62,14 +62,34 @@ def test_cli_bar_per_block_and_quiet(tmp_path, capsys, request):
     assert "LPs" not in capsys.readouterr().err
 
 
-def test_cli_green_index_ticker(tmp_path, capsys, monkeypatch):
+def test_cli_green_index_counts_its_ddf_lps(tmp_path, capsys, monkeypatch):
+    """ML, adjacent frontier, 2 periods × 12 DMUs: 2 own + 2 cross-period sets of 12 DDF LPs."""
     cmd = ["malmquist", _csv(tmp_path, 2, 12), "--dmu", "firm", "--period", "year",
            "--inputs", "x1,x2", "--outputs", "y", "--index", "ml", "--bad-outputs", "co2"]  # fmt: skip
+    assert main(cmd) == 0
+    plain = capsys.readouterr()
     monkeypatch.setenv("CBEC_PROGRESS", "1")
     assert main(cmd) == 0
-    assert "ml index with bad outputs …" in capsys.readouterr().err
+    drawn = capsys.readouterr()
+    assert "ml index with bad outputs [##############################] 48/48 DDF LPs" in drawn.err
+    assert drawn.out == plain.out
     assert main([*cmd, "--quiet"]) == 0
-    assert "bad outputs …" not in capsys.readouterr().err
+    assert "bad outputs" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("technology", ["contemporaneous", "global", "sequential"])
+def test_green_tfp_progress_counts_every_ddf_lp_and_changes_no_result(technology):
+    from measures.green_tfp import green_tfp
+
+    T, n = 4, 9
+    X, Y = _panel(T, n, seed=2)
+    B = Y * np.random.default_rng(3).uniform(0.2, 0.6, Y.shape)
+    a = green_tfp(X, Y, B, technology=technology)
+    seen: list[tuple[int, int]] = []
+    b = green_tfp(X, Y, B, technology=technology, progress=lambda d, t: seen.append((d, t)))
+    np.testing.assert_array_equal(a.tfpch, b.tfpch)
+    sets = T + (T if technology == "global" else 2 * (T - 1))
+    assert seen == [(k * n, sets * n) for k in range(1, sets + 1)]
 
 
 def test_cli_says_when_the_cc_game_runs_after_the_lps(tmp_path, capsys, monkeypatch):

@@ -309,14 +309,15 @@ def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit
             raise UsageError(f"--weights must be numbers, got {args.weights!r}") from None
     tech = {"adjacent": "contemporaneous", "global": "global", "sequential": "sequential"}
     try:
-        with Progress(f"{args.index} index with bad outputs", quiet=args.quiet):  # a ticker
+        label = f"{args.index} index with bad outputs"
+        with Progress(label, unit="DDF LPs", quiet=args.quiet) as progress:
             res = green_tfp_panel(
                 df, dmu=args.dmu, period=args.period, inputs=inputs, outputs=outputs,
                 bad_outputs=bads, unbalanced="drop_dmus" if args.drop_unbalanced else "raise",
                 zero_replace=args.zero_replace, period_order=explicit,
                 index="ml" if args.index == "ml" else "luenberger", technology=tech[args.frontier],
                 nonradial=args.nonradial, weights=weights, direction=args.direction, rts=args.rts,
-                bad=args.bad_disposability,
+                bad=args.bad_disposability, progress=progress.update,
             )  # fmt: skip
     except PanelDataError as exc:
         line = None if exc.row is None else int(exc.row) + 2
