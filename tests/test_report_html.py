@@ -13,9 +13,10 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
+
+from tests.report_synthetic import synthetic_tables
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
@@ -142,49 +143,6 @@ def sections_with_charts(dom: _Dom) -> dict[str, int]:
     return out
 
 
-# Run in the page: for every chart, is each drawn element inside its <svg>'s box? (an SVG clips
-# what lies outside — the issue's "legends cut off"). Writes the result to <body data-bounds>.
-BOUNDS_JS = """<script>
-window.addEventListener('load', function(){
-  var out = [], n = 0, svgs = document.querySelectorAll('svg.chart');
-  for (var i = 0; i < svgs.length; i++) {
-    var s = svgs[i], r = s.getBoundingClientRect();
-    var els = s.querySelectorAll('text, rect, path, line, polyline, circle');
-    for (var j = 0; j < els.length; j++) {
-      var e = els[j];
-      if (e.closest('defs')) continue;
-      var b = e.getBoundingClientRect();
-      if (b.width === 0 && b.height === 0) continue;
-      n++;
-      if (b.left < r.left - 1 || b.top < r.top - 1 || b.right > r.right + 1 ||
-          b.bottom > r.bottom + 1) {
-        var f = s.closest('figure'), h = f && f.querySelector('h3');
-        out.push((h ? h.textContent : '?') + ': <' + e.tagName + '> ' +
-                 (e.textContent || '').slice(0, 40));
-      }
-    }
-  }
-  document.body.setAttribute('data-bounds', JSON.stringify({
-    svgs: svgs.length, maps: document.querySelectorAll('svg.map').length,
-    legends: document.querySelectorAll('svg.chart g.legend').length, checked: n,
-    outside: out, height: document.documentElement.scrollHeight}));
-});
-</script>"""
-
-
-def bounds_in_chromium(page: Path, tmp: Path) -> dict:
-    """BOUNDS_JS's verdict on a copy of `page` opened in headless Chromium (1280 px wide)."""
-    from html import unescape
-
-    probe = tmp / f"probe-{page.name}"
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", BOUNDS_JS + "</body>"),
-                     encoding="utf-8")  # fmt: skip
-    dom = chromium(["--window-size=1280,1000", "--dump-dom"], probe.as_uri(), tmp)
-    m = re.search(r'data-bounds="([^"]*)"', dom)
-    assert m, "the bounds probe did not run"
-    return json.loads(unescape(m.group(1)))
-
-
 # ------------------------------------------------------------------------------ fixtures
 
 
@@ -195,120 +153,6 @@ def real_report(published_db, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report") / "report.html"
     write_report(published_db, None, out)
     return out
-
-
-def _synthetic_tables(dea_panel: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Every analysis table the report knows, with the real provinces and years of the DEA
-    panel and made-up numbers (the schemas the compute tasks publish)."""
-    rng = np.random.default_rng(7)
-    keys = dea_panel.select("region_code", "year").sort("region_code", "year")
-    n = keys.height
-    score = rng.uniform(0.4, 1.0, n)
-    years = sorted(keys["year"].unique().to_list())
-    eff = keys.with_columns(
-        pl.lit("input").alias("orientation"),
-        pl.lit("crs").alias("rts"),
-        pl.Series("score", score),
-        pl.Series("te_crs", score),
-        pl.Series("te_vrs", np.minimum(score * 1.1, 1.0)),
-        pl.Series("scale_eff", score / np.minimum(score * 1.1, 1.0)),
-        pl.lit("optimal").alias("status"),
-    )
-    ce = keys.with_columns(
-        pl.Series("ccr", score),
-        pl.Series("cross_eff", score * 0.8),
-        pl.Series("maverick", rng.uniform(0, 0.3, n)),
-        pl.lit("aggressive").alias("secondary"),
-        pl.lit("optimal").alias("status"),
-    )
-    gce = keys.with_columns(
-        pl.Series("game_cross_eff", score * 0.9),
-        pl.lit(12).alias("iterations"),
-        pl.lit(True).alias("converged"),
-        pl.lit("optimal").alias("status"),
-    )
-    pairs = keys.filter(pl.col("year") > years[0])
-    m_ec = rng.uniform(0.9, 1.1, pairs.height)
-    m_tc = rng.uniform(0.95, 1.15, pairs.height)
-    malm = pairs.select(
-        "region_code",
-        (pl.col("year") - 1).alias("year_from"),
-        pl.col("year").alias("year_to"),
-        pl.Series("mi", m_ec * m_tc),
-        pl.Series("ec", m_ec),
-        pl.Series("tc", m_tc),
-        pl.lit(float("nan")).alias("cc_mi"),  # not computed: no empty series in the charts
-        pl.lit("optimal").alias("status"),
-    )
-    ineq = pl.DataFrame(
-        [
-            {"year": y, "variable": "real_gdp_per_capita", "measure": m, "value": v}
-            for y in years
-            for m, v in (
-                ("gini", 0.3 + 0.01 * rng.random()),
-                ("theil_t", 0.15 + 0.01 * rng.random()),
-                ("cv", 0.5 + 0.01 * rng.random()),
-                ("theil_t_between", 0.09),
-                ("theil_t_within", 0.06 + 0.01 * rng.random()),
-            )
-        ]
-    )
-    d = rng.uniform(0.05, 0.95, n)
-    coup = keys.with_columns(
-        pl.Series("c", rng.uniform(0.5, 1, n)),
-        pl.Series("t", rng.uniform(0.1, 0.9, n)),
-        pl.Series("d", d),
-        pl.Series("level", np.clip(np.ceil(d * 10), 1, 10).astype(np.int64)),
-        pl.Series("lag_type", rng.choice(["U1 lagging", "synchronous", "U2 lagging"], n)),
-    )
-    syn = keys.with_columns(pl.Series("synergy", rng.uniform(-0.5, 0.6, n)))
-    weights = pl.DataFrame(
-        {
-            "subsystem": ["cbec"] * 3 + ["economy"] * 2,
-            "indicator": ["ec_sales", "express_volume", "broadband", "gdp_pc", "tertiary_share"],
-            "weight": [0.5, 0.3, 0.2, 0.6, 0.4],
-        }
-    )
-    comp = pl.concat(
-        [
-            keys.with_columns(pl.lit(s).alias("subsystem"), pl.Series("score", rng.random(n)))
-            for s in ("cbec", "economy")
-        ]  # fmt: skip
-    )
-    codes = sorted(keys["region_code"].unique().to_list())
-    coevo = pl.DataFrame(
-        {
-            "region_code": codes[:6],
-            "pair": ["trade-logistics"] * 6,
-            "model": ["predator_prey", "competition"] * 3,
-            "stability": ["centre", "stable node", None, None, "stable focus", None],
-            "interaction": ["predator-prey", "mutualism", None, None, "competition", None],
-            "r2_x1": [0.9, 0.8, None, None, 0.7, None],
-            "status": ["ok", "weak", "not_identified", "not_identified", "ok", "too_short"],
-            "message": [None, "95% interval spans two orders", "sign violation(s) a2 ≤ 0",
-                        "sign violation(s) a2 ≤ 0", None, "only 6 years (need ≥ 8)"],
-        }
-    )  # fmt: skip
-    rel = pl.DataFrame(
-        {
-            "construct": ["trust", "logistics", "intention"],
-            "item": ["C1", "C2", "C3"],
-            "alpha": [0.86, 0.79, 0.91],
-        }  # fmt: skip
-    )
-    return {
-        "efficiency": eff,
-        "cross_efficiency": ce,
-        "game_cross_efficiency": gce,
-        "malmquist": malm,
-        "inequality": ineq,
-        "coupling": coup,
-        "synergy": syn,
-        "indicator_weights": weights,
-        "composite_index": comp,
-        "coevolution": coevo,
-        "survey_reliability": rel,
-    }
 
 
 @pytest.fixture(scope="module")
@@ -337,7 +181,7 @@ def full_report(published_db, tmp_path_factory) -> Path:
     finally:
         con.close()
     # the real run has most tables now; synthetic ones only fill what it lacks
-    tables = {**_synthetic_tables(base["dea_panel"]), **base}
+    tables = {**synthetic_tables(base["dea_panel"]), **base}
     rid = store.publish_run(
         db, tables, flow="report-test", params={"synthetic": True},
         input_fingerprint="synthetic", inputs=inputs,
@@ -391,43 +235,6 @@ def test_report_in_headless_chromium(real_report, tmp_path):
     assert img.size == (1280, 3000)
     colours = img.resize((320, 750)).getcolors(maxcolors=1 << 16)
     assert colours is None or len(colours) > 50  # not a blank page
-
-
-@needs_chromium
-def test_report_maps_and_legends_in_chromium(real_report, tmp_path):
-    """Issue 17: province maps present, no legend (or any drawn element) outside its SVG, the page
-    under 3 MB, and failed co-evolution fits summarised rather than dumped."""
-    size = real_report.stat().st_size
-    assert size < 3_000_000, size
-    b = bounds_in_chromium(real_report, tmp_path)
-    assert b["outside"] == [], b["outside"][:10]
-    assert b["checked"] > 3000 and b["svgs"] >= 20
-    # efficiency, Malmquist, GDP per capita, composite, coupling D, synergy
-    assert b["maps"] >= 6 and b["legends"] >= b["maps"], b
-    html = real_report.read_text(encoding="utf-8")
-    for title in ("DEA efficiency score, ", "Real GDP per capita, ",
-                  "Coupling coordination degree D, ", "geometric mean per province"):  # fmt: skip
-        assert title in html, title
-    i = html.index('<section id="coevolution">')
-    coev = html[i : html.index("</section>", i)]
-    assert "Not identified (" in coev and "Identified fits (" in coev
-    assert coev.count("<tr>") < 120  # was 124 fit rows × 69 columns
-    print(f"report: {size / 1e6:.2f} MB, {b['height']} px tall at 1280 px, {b['svgs']} charts "
-          f"({b['maps']} maps), {b['checked']} drawn elements inside their SVGs")  # fmt: skip
-
-
-@needs_chromium
-def test_bounds_probe_catches_a_clipped_legend(tmp_path):
-    """Control for the check above: a legend drawn past the SVG's right edge is reported."""
-    page = tmp_path / "clipped.html"
-    page.write_text(
-        '<html><body><figure><h3>clipped</h3><svg class="chart" width="200" height="60">'
-        '<g class="legend"><rect x="10" y="10" width="20" height="10"/>'
-        '<text x="150" y="20" font-size="12">a legend label far too long</text></g>'
-        "</svg></figure></body></html>"
-    )
-    b = bounds_in_chromium(page, tmp_path)
-    assert b["outside"] == ["clipped: <text> a legend label far too long"], b
 
 
 @needs_chromium
