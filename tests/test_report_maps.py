@@ -21,7 +21,7 @@ from cbec.report.coevolution import (
     status_counts,
 )
 from cbec.report.structure import _series_order
-from warehouse.provinces import CODES, NAME_EN, province_code
+from warehouse.provinces import CODES, NAME_EN
 
 
 def test_geometry_is_the_file_named_in_its_provenance():
@@ -34,15 +34,23 @@ def test_geometry_is_the_file_named_in_its_provenance():
 
 
 def test_every_feature_maps_to_its_province():
+    """Each of the 31 features resolves by its Natural Earth name to the GB/T 2260 code that
+    Natural Earth's own HASC id names (HASC: the province abbreviations, checked by hand)."""
+    hasc = {"CN.BJ": "11", "CN.TJ": "12", "CN.HB": "13", "CN.SX": "14", "CN.NM": "15",
+            "CN.LN": "21", "CN.JL": "22", "CN.HL": "23", "CN.SH": "31", "CN.JS": "32",
+            "CN.ZJ": "33", "CN.AH": "34", "CN.FJ": "35", "CN.JX": "36", "CN.SD": "37",
+            "CN.HE": "41", "CN.HU": "42", "CN.HN": "43", "CN.GD": "44", "CN.GX": "45",
+            "CN.HA": "46", "CN.CQ": "50", "CN.SC": "51", "CN.GZ": "52", "CN.YN": "53",
+            "CN.XZ": "54", "CN.SA": "61", "CN.GS": "62", "CN.QH": "63", "CN.NX": "64",
+            "CN.XJ": "65"}  # fmt: skip
     topo = json.loads(geo.geometry_path().read_text(encoding="utf-8"))
-    feats = {g["id"]: g["properties"]["name"] for g in topo["objects"]["chn"]["geometries"]}
-    assert set(feats) == set(geo.HASC_TO_GB) | set(geo.EXTRA)
-    # Natural Earth's own names resolve to the same GB/T 2260 code (its spelling of Inner
-    # Mongolia is the one exception the resolver does not know)
-    for hasc, code in geo.HASC_TO_GB.items():
-        name = "Inner Mongolia" if feats[hasc] == "Inner Mongol" else feats[hasc]
-        assert province_code(name) == code, (hasc, feats[hasc])
-    assert set(geo.HASC_TO_GB.values()) == set(CODES)
+    geoms = topo["objects"]["chn"]["geometries"]
+    assert {g["id"] for g in geoms} == set(hasc) | set(geo.EXTRA)
+    got = {g["id"]: geo.feature_code(g) for g in geoms}
+    assert got == {**hasc, "CN": None}
+    assert set(hasc.values()) == set(CODES)
+    with pytest.raises(ValueError, match="is no province"):
+        geo.feature_code({"id": "X", "properties": {"name": "Atlantis"}})
 
 
 def test_albers_matches_snyders_worked_example():
@@ -163,3 +171,4 @@ def test_inequality_charts_gdp_per_capita_first():
         "trade_per_capita · nbs4",
         "composite_cbec · nbs4",
     ]
+

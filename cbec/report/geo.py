@@ -17,20 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from cbec.paths import ROOT, data_dir
+from warehouse.provinces import province_code
 
 GEOMETRY = Path("geo_cn_provinces") / "chn.topo.json"
 
-# Natural Earth's HASC codes (as in the file; its own names in comments) → GB/T 2260 codes
-HASC_TO_GB = {
-    "CN.BJ": "11", "CN.TJ": "12", "CN.HB": "13", "CN.SX": "14", "CN.NM": "15",  # Hebei, Shanxi
-    "CN.LN": "21", "CN.JL": "22", "CN.HL": "23",
-    "CN.SH": "31", "CN.JS": "32", "CN.ZJ": "33", "CN.AH": "34", "CN.FJ": "35", "CN.JX": "36",
-    "CN.SD": "37",
-    "CN.HE": "41", "CN.HU": "42", "CN.HN": "43", "CN.GD": "44", "CN.GX": "45",  # Henan, Hubei
-    "CN.HA": "46",  # Hainan
-    "CN.CQ": "50", "CN.SC": "51", "CN.GZ": "52", "CN.YN": "53", "CN.XZ": "54",
-    "CN.SA": "61", "CN.GS": "62", "CN.QH": "63", "CN.NX": "64", "CN.XJ": "65",
-}  # fmt: skip
+# features are matched to GB/T 2260 codes by their Natural Earth name through the project's one
+# province-name resolver (warehouse.provinces); NE spells Inner Mongolia "Inner Mongol"
+NAME_ALIASES = {"Inner Mongol": "Inner Mongolia"}
 # features drawn as outline only (no province value): the file's Paracel Islands feature
 EXTRA = {"CN": "Paracel Islands"}
 
@@ -47,6 +40,17 @@ class Outlines:
     paths: dict[str, str]
     extra: tuple[str, ...]
     anchors: dict[str, tuple[int, int]]
+
+
+def feature_code(geom: dict) -> str | None:
+    """GB/T 2260 code of a feature from its Natural Earth name (None for the EXTRA features)."""
+    if geom.get("id") in EXTRA:
+        return None
+    name = (geom.get("properties") or {}).get("name", "")
+    code = province_code(NAME_ALIASES.get(name, name))
+    if code is None:
+        raise ValueError(f"{GEOMETRY}: feature {geom.get('id')!r} name {name!r} is no province")
+    return code
 
 
 def geometry_path() -> Path:
@@ -149,7 +153,7 @@ def outlines(width: int = 560) -> Outlines:
     for g in geoms:
         rings = [_ring(px, r) for poly in _polygons(g) for r in poly]
         d = _path(rings)
-        code = HASC_TO_GB.get(g.get("id"))
+        code = feature_code(g)
         if code is None:
             if d:  # the Paracel Islands vanish below a pixel at small widths
                 extra.append(d)
