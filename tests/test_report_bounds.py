@@ -84,6 +84,8 @@ def test_report_maps_and_legends_in_chromium(real_report, tmp_path):
     i = html.index('<section id="coevolution">')
     coev = html[i : html.index("</section>", i)]
     assert "Not identified (" in coev and "Identified fits (" in coev
+    # the maps carry the rows' quality flags (compilation sources, splices, imputations)
+    assert "Quality flags on the mapped rows (tooltips, CSV): compilation" in html
     assert coev.count("<tr>") < 120  # was 124 fit rows × 69 columns
     print(f"report: {size / 1e6:.2f} MB, {b['height']} px tall at 1280 px, {b['svgs']} charts "
           f"({b['maps']} maps), {b['checked']} drawn elements inside their SVGs")  # fmt: skip

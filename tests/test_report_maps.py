@@ -172,3 +172,28 @@ def test_inequality_charts_gdp_per_capita_first():
         "composite_cbec · nbs4",
     ]
 
+
+def test_map_keeps_the_rows_quality_flags():
+    """A mapped value resting on a proxy or imputation says so: tooltip, CSV column, caption."""
+    from cbec.report.maps import province_map
+    from cbec.report.page import Report
+
+    d = pl.DataFrame(
+        {
+            "region_code": ["11", "11", "12", "13"],
+            "gdp": [1.0, 3.0, 2.0, 5.0],
+            "quality": [["compilation"], ["spliced"], [], None],
+        }
+    )
+    rep = Report("t", "s")
+    sec = rep.section("x", "X")
+    province_map(rep, sec, d, "gdp", title="GDP", caption="c.", unit="元", name="m")
+    html = "".join(sec.parts)
+    assert "<title>Beijing 北京: 2.0000 元 (flags: compilation, spliced)</title>" in html
+    assert "<title>Tianjin 天津: 2.0000 元</title>" in html
+    assert (
+        "Quality flags on the mapped rows (tooltips, CSV): compilation (1 province), spliced (1 province)."
+        in html
+    )
+    assert "28 of 31 provinces have no value (hatched)." in html
+    assert "11,Beijing,北京,2.0,compilation; spliced" in html  # the CSV behind the map

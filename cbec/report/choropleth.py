@@ -87,8 +87,10 @@ def choropleth(
     diverging: bool = False,
     center: float = 0.0,
     width: int = 560,
+    notes: dict[str, str] | None = None,
 ) -> str:
-    """A map of `values` (GB/T 2260 province code → value) with its legend inside the SVG."""
+    """A map of `values` (GB/T 2260 province code → value) with its legend inside the SVG;
+    `notes[code]` is added to that province's tooltip (e.g. its quality flags)."""
     shape = geo.outlines(width)
     names = names or {}
     vals = [float(v) for v in values.values() if v is not None and _ok(v)]
@@ -104,9 +106,10 @@ def choropleth(
         v = values.get(code)
         fill = color(v, lo, hi, diverging, center) if _ok(v) else "url(#nodata)"
         name = names.get(code, code)
+        extra = f" ({escape(notes[code])})" if notes and notes.get(code) else ""
         out.append(
             f'<path class="province" data-code="{code}" d="{d}" fill="{fill}">'
-            f"<title>{escape(name)}: {fmt(v, 4)} {escape(unit)}</title></path>"
+            f"<title>{escape(name)}: {fmt(v, 4)} {escape(unit)}{extra}</title></path>"
         )
     out.append("</g>")
     for d in shape.extra:

@@ -22,6 +22,17 @@ def time_col(df: pl.DataFrame, table: str | None) -> str | None:
     return name if name in df.columns else None
 
 
+def unit_of(table: str, column: str) -> str:
+    """The contract's unit of results.<table>.<column> ("" when it declares none)."""
+    t = find(f"results.{table}")
+    if t is None:
+        return ""
+    try:
+        return t.column(column).unit
+    except KeyError:
+        return ""
+
+
 def headline(table: str) -> str | None:
     """The main value column of results.<table>, if its contract names one."""
     t = find(f"results.{table}")

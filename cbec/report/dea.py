@@ -268,7 +268,19 @@ def productivity(rep: Report, load: Loader) -> None:
         table,
         "malmquist-heatmap",
     )
-    per_p = d.group_by("region_code").agg(geo_mean(found[labels[0]]))
+    per_p = d.group_by("region_code").agg(
+        geo_mean(found[labels[0]]),
+        *(
+            [
+                pl.col("quality")
+                .list.explode(keep_nulls=False, empty_as_null=False)
+                .drop_nulls()
+                .unique()
+            ]
+            if "quality" in d.columns
+            else []
+        ),
+    )
     province_map(
         rep, sec, per_p, found[labels[0]],
         title=f"{labels[0]}: geometric mean per province",

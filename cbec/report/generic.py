@@ -6,6 +6,7 @@ import polars as pl
 
 from cbec.report import columns as K
 from cbec.report import svg
+from cbec.report.columns import unit_of
 from cbec.report.common import (
     Loader,
     _f,
@@ -18,15 +19,11 @@ from cbec.report.page import Report, Section
 
 def _axis_label(table: str, column: str) -> str:
     """`column (unit)` from the table's contract (the column alone when it declares no unit)."""
-    from cbec.report.maps import unit_of
-
     u = unit_of(table, column)
     return f"{column} ({u})" if u else column
 
 
 def _shared_unit(table: str, columns: list[str]) -> str:
-    from cbec.report.maps import unit_of
-
     units = {unit_of(table, c) for c in columns}
     return (
         f"mean per year ({units.pop()})" if len(units) == 1 and "" not in units else "mean per year"

@@ -7,21 +7,10 @@ from __future__ import annotations
 import polars as pl
 
 from cbec.report.choropleth import choropleth
+from cbec.report.columns import unit_of
 from cbec.report.common import _f, province_label
 from cbec.report.page import Report, Section
-from warehouse.contracts import find
-from warehouse.provinces import NAME_EN, NAME_ZH
-
-
-def unit_of(table: str, column: str) -> str:
-    """The contract's unit of results.<table>.<column> ("" when it declares none)."""
-    t = find(f"results.{table}")
-    if t is None:
-        return ""
-    try:
-        return t.column(column).unit
-    except KeyError:
-        return ""
+from warehouse.provinces import CODES, NAME_EN, NAME_ZH
 
 
 def province_map(
@@ -37,10 +26,27 @@ def province_map(
     diverging: bool = False,
     center: float = 0.0,
 ) -> None:
-    """A choropleth of `d` (one row per region_code; mean when several) with its CSV."""
-    d = d.drop_nulls("region_code").group_by("region_code").agg(pl.col(value).mean())
-    d = d.sort("region_code")
-    values = {str(c): _f(v) for c, v in d.iter_rows()}
+    """A choropleth of `d` (one row per region_code; mean when several) with its CSV. The rows'
+    quality flags (proxies, imputations, fallback sources: results.*.quality) stay on the map:
+    in each province's tooltip, in the CSV and, counted, in the caption."""
+    flagged = "quality" in d.columns
+    aggs = [pl.col(value).mean()]
+    if flagged:
+        aggs.append(
+            pl.col("quality")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .drop_nulls()
+            .unique()
+            .sort()
+            .alias("quality")
+        )
+    d = d.drop_nulls("region_code").group_by("region_code").agg(aggs).sort("region_code")
+    values = {str(r["region_code"]): _f(r[value]) for r in d.iter_rows(named=True)}
+    flags = (
+        {str(r["region_code"]): list(r["quality"]) for r in d.iter_rows(named=True)}
+        if flagged
+        else {}
+    )
     svg = choropleth(
         values,
         label=title,
@@ -48,14 +54,27 @@ def province_map(
         names={c: province_label(c) for c in NAME_EN},
         diverging=diverging,
         center=center,
+        notes={c: "flags: " + ", ".join(f) for c, f in flags.items() if f},
     )
     table = d.with_columns(
         pl.col("region_code").replace_strict(NAME_EN, default=None).alias("province_en"),
         pl.col("region_code").replace_strict(NAME_ZH, default=None).alias("province_zh"),
-    ).select("region_code", "province_en", "province_zh", value)
-    missing = 31 - sum(v is not None for v in values.values())
-    note = f" {missing} of 31 provinces have no value (hatched)." if missing > 0 else ""
-    rep.figure(sec, title, svg, caption + note, table, name)
+    ).select("region_code", "province_en", "province_zh", value, *(["quality"] if flagged else []))
+    missing = len(CODES) - sum(v is not None for v in values.values())
+    note = f" {missing} of {len(CODES)} provinces have no value (hatched)." if missing > 0 else ""
+    rep.figure(sec, title, svg, caption + note + _flag_note(flags), table, name)
+
+
+def _flag_note(flags: dict[str, list[str]]) -> str:
+    """' Quality flags on the mapped rows: deflator:rpi (31 provinces), …' ('' when none)."""
+    count: dict[str, int] = {}
+    for fs in flags.values():
+        for f in fs:
+            count[f] = count.get(f, 0) + 1
+    if not count:
+        return ""
+    parts = ", ".join(f"{f} ({n} province{'s' if n > 1 else ''})" for f, n in sorted(count.items()))
+    return f" Quality flags on the mapped rows (tooltips, CSV): {parts}."
 
 
 def latest_year_map(
