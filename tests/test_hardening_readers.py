@@ -211,3 +211,15 @@ def test_invalid_vintage_is_a_usage_error_before_anything_is_read(tmp_path, caps
     err = capsys.readouterr().err
     assert rc == 2 and "invalid vintage '2026-3'" in err and "YYYY-MM" in err
     assert not db.exists()
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_user_table_detects_semicolon_and_tab_separators(tmp_path, sep):
+    from warehouse.readers.user_table import read_table
+
+    p = tmp_path / "t.csv"
+    p.write_text(sep.join(["firm", "x", "y"]) + "\n" + sep.join(["A", "1.5", "2"]) + "\n")
+    df = read_table(str(p))
+    assert df.columns == ["firm", "x", "y"] and df["x"].to_list() == [1.5]
+    p.write_text("firm,note\nA,x;y\n")  # a comma header wins over semicolons in the data
+    assert read_table(str(p)).columns == ["firm", "note"]

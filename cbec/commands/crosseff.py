@@ -59,6 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="aggressive",
         help="secondary goal (DEFAULT aggressive) or game cross-efficiency",
     )
+    p.add_argument(
+        "--dg-method", choices=["iii", "ii"], default="iii",
+        help="Doyle & Green (1994) secondary-goal form for aggressive/benevolent: iii (DEFAULT; "
+        "deaR M3) or ii (min/max the others' summed virtual output − input; deaR M2)",
+    )  # fmt: skip
     p.add_argument("--rts", choices=["crs", "vrs"], default="crs", help="DEFAULT crs")
     p.add_argument(
         "--orientation", choices=["input", "output"], default="input", help="DEFAULT input"
@@ -209,6 +214,7 @@ def _one(X, Y, names: list[str], args: argparse.Namespace, correction, tick=None
             ce = cross_efficiency(
                 X, Y, secondary=secondary, rts=args.rts, include_self=include_self,
                 orientation=args.orientation, correction=correction, progress=tick,
+                dg_method=1 if args.dg_method == "iii" else 2,
             )  # fmt: skip
         for w in caught:
             print(f"warning: {w.message}", file=sys.stderr)

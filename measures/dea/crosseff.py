@@ -149,7 +149,7 @@ def cross_efficiency(
     include_self: e_j averages over all n raters (DEFAULT) or the n − 1 others.
     self_tol: d's own efficiency is kept ≥ θ*_d − self_tol in the secondary LP.
     orientation: "input" (DEFAULT) or "output" (deaR "oo": E_dj = (v'x_j + v0)/u'y_j ≥ 1,
-        theta holds φ*_d; dg_method 1 only).
+        theta holds φ*_d; dg_method 1 = deaR M3, 2 = deaR M2).
     correction: None (DEFAULT) or "lim-zhu" (input orientation, rts="vrs"; module doc).
     progress: optional callback progress(done, n) per block of raters (reporting only).
     """
@@ -164,8 +164,10 @@ def cross_efficiency(
     if correction and (rts != "vrs" or orientation != "input"):
         raise ValueError("the Lim–Zhu correction applies to input-oriented VRS cross-efficiency")
     Xs, Ys = scale_by_means(X, Y)
+    if dg_method not in (1, 2):
+        raise ValueError("dg_method must be 1 or 2")
     if orientation == "output":
-        return _output(Xs, Ys, secondary, rts, include_self, self_tol, progress)
+        return _output(Xs, Ys, secondary, rts, include_self, self_tol, progress, dg_method)
     lz = correction == "lim-zhu"
     n, m = Xs.shape
     s = Ys.shape[1]
@@ -191,7 +193,8 @@ def cross_efficiency(
     v, u = W[:, :m], W[:, m : m + s]
     u0 = W[:, -1] if vrs else np.zeros(n)
     if lz:
-        E = (u @ Ys.T) / (v @ Xs.T + u0[:, None])
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 entries: NaN, counted in note
+            E = (u @ Ys.T) / (v @ Xs.T + u0[:, None])
         ok = np.isfinite(theta)
         E[np.flatnonzero(ok), np.flatnonzero(ok)] = theta[ok]
     else:
@@ -269,12 +272,19 @@ def _rate(model: _MultiplierModel, Xs: np.ndarray, Ys: np.ndarray, d: int,
     return st, val, w2
 
 
-def _output(Xs, Ys, secondary, rts, include_self, self_tol, progress=None) -> CrossEffResult:
+def _output(Xs, Ys, secondary, rts, include_self, self_tol, progress=None,
+            dg_method: int = 1) -> CrossEffResult:  # fmt: skip
     """Output orientation (measures.dea.crosseff_oo)."""
     from measures.dea.crosseff_oo import output_cross_efficiency, output_matrix
 
     W, phi, status = output_cross_efficiency(
-        Xs, Ys, secondary=secondary, vrs=rts == "vrs", self_tol=self_tol, progress=progress
+        Xs,
+        Ys,
+        secondary=secondary,
+        vrs=rts == "vrs",
+        self_tol=self_tol,
+        progress=progress,
+        dg_method=dg_method,
     )
     E = output_matrix(W, Xs, Ys, phi)
     scores = appraisal_scores(E, include_self)

@@ -65,6 +65,7 @@ def output_cross_efficiency(
     vrs: bool,
     self_tol: float = 1e-10,
     progress: ProgressFn | None = None,
+    dg_method: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(W (n, nc) weights [v, u, v0], phi (n,), status (n,)) for the scaled data;
     `progress(done, n)` per block of raters (optional, reporting only)."""
@@ -75,7 +76,7 @@ def output_cross_efficiency(
     status = np.empty(n, dtype=object)
     counter = Counter(progress, n)
     for d in range(n):
-        status[d] = _rate(model, Xs, Ys, d, secondary, self_tol, W, phi)
+        status[d] = _rate(model, Xs, Ys, d, secondary, self_tol, W, phi, dg_method)
         counter.add()
     if secondary in ("none", "arbitrary"):
         warnings.warn("arbitrary cross-efficiency: multipliers are not unique (METHODS §9.5)",
@@ -83,8 +84,11 @@ def output_cross_efficiency(
     return W, phi, status.astype(str)
 
 
-def _rate(model: _OutputModel, Xs, Ys, d: int, secondary: str, self_tol: float, W, phi) -> str:
-    """Rater d's LPs (own φ*, then the secondary goal); fills W[d], phi[d]; returns the status."""
+def _rate(model: _OutputModel, Xs, Ys, d: int, secondary: str, self_tol: float, W, phi,
+          dg_method: int = 1) -> str:  # fmt: skip
+    """Rater d's LPs (own φ*, then the secondary goal); fills W[d], phi[d]; returns the status.
+    dg_method 1: max/min Σ_{j≠d}(v'x_j + v0) s.t. Σ_{j≠d}u'y_j = 1, v'x_d + v0 = φ u'y_d;
+    2 (deaR M2): min/max Σ_{j≠d}(u'y_j − v'x_j − v0) s.t. u'y_d = 1, v'x_d + v0 = φ."""
     n, m = Xs.shape
     s = Ys.shape[1]
     nc, k = model.nc, model.nc - m - s
@@ -98,10 +102,17 @@ def _rate(model: _OutputModel, Xs, Ys, d: int, secondary: str, self_tol: float, 
         W[d] = w
         return st
     ox, oy = Xs.sum(0) - Xs[d], Ys.sum(0) - Ys[d]
-    model.set_row(model.norm_row, np.r_[np.zeros(m), oy, np.zeros(k)], 1.0, 1.0)
-    model.set_row(model.self_row, np.r_[Xs[d], -(val + self_tol) * Ys[d], np.ones(k)], -INF, 0.0)
-    st2, w2, _ = model.solve(np.r_[ox, np.zeros(s), (n - 1) * np.ones(k)],
-                             maximise=secondary == "aggressive")  # fmt: skip
+    if dg_method == 2:  # the norm row u'y_d = 1 stays; v'x_d + v0 ≥ φ is implied by φ's optimality
+        model.set_row(model.self_row, np.r_[Xs[d], np.zeros(s), np.ones(k)], -INF, val + self_tol)
+        st2, w2, _ = model.solve(np.r_[-ox, oy, -(n - 1) * np.ones(k)],
+                                 maximise=secondary == "benevolent")  # fmt: skip
+    else:
+        model.set_row(model.norm_row, np.r_[np.zeros(m), oy, np.zeros(k)], 1.0, 1.0)
+        model.set_row(
+            model.self_row, np.r_[Xs[d], -(val + self_tol) * Ys[d], np.ones(k)], -INF, 0.0
+        )
+        st2, w2, _ = model.solve(np.r_[ox, np.zeros(s), (n - 1) * np.ones(k)],
+                                 maximise=secondary == "aggressive")  # fmt: skip
     if st2 != "optimal":
         return "secondary_" + st2
     W[d] = w2

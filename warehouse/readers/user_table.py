@@ -36,8 +36,19 @@ def read_table(path: str) -> pl.DataFrame:
             raise InputError("cannot decode as UTF-8 or GBK", file=path)
         import io
 
-        return pl.read_csv(io.StringIO(text), infer_schema_length=10000)
+        return pl.read_csv(io.StringIO(text), infer_schema_length=10000, separator=_separator(text))
     except InputError:
         raise
     except Exception as exc:  # polars/pandas parse errors
         raise InputError(f"cannot parse: {exc}", file=path) from exc
+
+
+def _separator(text: str) -> str:
+    """',' unless the header line has no comma but semicolons or tabs (R write.csv2, Excel in
+    comma-decimal locales, TSV)."""
+    header = text.split("\n", 1)[0]
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
