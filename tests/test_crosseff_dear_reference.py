@@ -19,27 +19,16 @@ shipped with R Benchmarking). Provenance: tests/fixtures/charnes1981/PROVENANCE.
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from measures.dea.crosseff import cross_efficiency
+from tests.charnes1981 import HERE, load
 
-HERE = Path(__file__).parent / "fixtures" / "charnes1981"
 REF = HERE / "dear"
 CASES = {"M2_agg": ("aggressive", 2), "M2_ben": ("benevolent", 2),
          "M3_agg": ("aggressive", 1), "M3_ben": ("benevolent", 1)}  # fmt: skip
 ORIENT = {"io": "input", "oo": "output"}
-
-
-def _data() -> tuple[np.ndarray, np.ndarray]:
-    with open(HERE / "charnes1981.csv", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter=";"))
-    X = np.array([[float(r[f"x{k}"]) for k in range(1, 6)] for r in rows])
-    Y = np.array([[float(r[f"y{k}"]) for k in range(1, 4)] for r in rows])
-    return X, Y
 
 
 def _ref(name: str) -> np.ndarray:
@@ -48,7 +37,7 @@ def _ref(name: str) -> np.ndarray:
                          filling_values=np.nan)  # fmt: skip
 
 
-X, Y = _data()
+X, Y = load()
 
 
 @pytest.mark.parametrize("o", ["io", "oo"])
