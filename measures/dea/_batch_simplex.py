@@ -19,11 +19,13 @@ def solve_batch(
     basis: np.ndarray,
     max_iter: int = 1000,
     dantzig_iter: int = 200,
+    final_basis: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A (K, R, C), b (K, R), c (C,), basis (K, R) column indices of a feasible basis.
     Tableau with the reduced-cost row kept as row R; Dantzig's entering rule for the first
     `dantzig_iter` pivots, then Bland's (smallest index; leaving ties by smallest basic
-    index), which cannot cycle. Returns (objective (K,), ok (K,) bool)."""
+    index), which cannot cycle. Returns (objective (K,), ok (K,) bool); the optimal basis of
+    each finished LP is written into `final_basis` (K, R) when given."""
     K, R, C = A.shape
     Bm = np.take_along_axis(A, basis[:, None, :].repeat(R, axis=1), axis=2)  # (K, R, R)
     T = np.empty((K, R + 1, C + 1))
@@ -39,6 +41,8 @@ def solve_batch(
     def retire(mask):
         obj[idx[mask]] = -T[mask, R, C]
         ok[idx[mask]] = (T[mask, :R, C] > -1e-8).all(axis=1)
+        if final_basis is not None:
+            final_basis[idx[mask]] = basis[mask]
 
     for it in range(max_iter):
         red = T[:, R, :C]

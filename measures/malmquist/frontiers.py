@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from measures.dea.batch_radial import batch_radial_scores
 from measures.dea.radial import radial_efficiency
 
 
@@ -68,8 +69,7 @@ class _Solver:
         Xr, Yr = _reference(fid, self.X, self.Y)
         Xe = np.concatenate([self.X[t] for t in periods])
         Ye = np.concatenate([self.Y[t] for t in periods])
-        return radial_efficiency(Xr, Yr, Xe, Ye, orientation=self.orientation, rts=rts,
-                                 n_jobs=inner_jobs, progress=progress)  # fmt: skip
+        return scores(Xr, Yr, Xe, Ye, self.orientation, rts, inner_jobs, progress)
 
     def _parts(self, groups: list) -> list:
         """One progress callback per group, adding up the evaluated DMU-periods of all."""
@@ -107,16 +107,37 @@ class _Solver:
             results = [self._run_group(k, ps, inner, cb)
                        for (k, ps), cb in zip(groups, parts, strict=True)]  # fmt: skip
         n = self.X.shape[1]
-        for (key, periods), res in zip(groups, results, strict=True):
-            self.lp_count += res.lp_count
-            farrell = res.farrell if self.orientation == "output" else res.score
-            farrell = np.where(res.status == "optimal", farrell, np.nan)
+        for (key, periods), (score, status, lps) in zip(groups, results, strict=True):
+            self.lp_count += lps
+            farrell = 1.0 / score if self.orientation == "output" else score
+            farrell = np.where(status == "optimal", farrell, np.nan)
             for k, t in enumerate(periods):
                 self.val[(*key, t)] = farrell[k * n : (k + 1) * n]
-                self.st[(*key, t)] = res.status[k * n : (k + 1) * n]
+                self.st[(*key, t)] = status[k * n : (k + 1) * n]
 
     def get(self, fid: Any, rts: Any, period: Any):
         return self.val[(fid, rts, period)], self.st[(fid, rts, period)]
+
+
+def scores(Xr, Yr, Xe, Ye, orientation: str, rts: str, n_jobs: int = 1,
+           progress: Callable[[int, int], None] | None = None):  # fmt: skip
+    """(θ*/φ* (K,), status (K,), LP count) of the evaluated DMUs against one technology:
+    `measures.dea.batch_radial` (CRS/VRS, positive data: all LPs pivoted together), HiGHS
+    (`radial_efficiency`) for the rest and for any LP the batch did not finish."""
+    K = Xe.shape[0]
+    score, ok = np.full(K, np.nan), np.zeros(K, dtype=bool)
+    if rts in ("crs", "vrs"):
+        score, ok = batch_radial_scores(Xr, Yr, Xe, Ye, orientation=orientation, rts=rts,
+                                        progress=progress)  # fmt: skip
+    status = np.where(ok, "optimal", "").astype(object)
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        res = radial_efficiency(Xr, Yr, Xe[rest], Ye[rest], orientation=orientation, rts=rts,
+                                n_jobs=n_jobs)  # fmt: skip
+        score[rest], status[rest] = res.score, res.status
+    if progress is not None and not ok.all():
+        progress(K, K)
+    return score, status.astype(str), K
 
 
 def _fid_label(fid, periods) -> str:

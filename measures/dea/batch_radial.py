@@ -1,0 +1,209 @@
+"""Radial DEA scores of many DMUs against one technology, solved together (METHODS §9.1,
+§9.7; issue 18 item 4: past the per-LP floor of one HiGHS call per DMU).
+
+Public API
+----------
+``batch_radial_scores(X_ref, Y_ref, X_eval, Y_eval, *, orientation, rts) -> (score, ok)``:
+θ* (input) or φ* (output) of every evaluated DMU under CRS or VRS, and a mask of the LPs
+solved here. ``ok`` is False where this method does not apply or did not finish (data not
+all positive, no single-column feasible start — e.g. a VRS cross-period LP that may be
+infeasible —, the iteration cap): callers solve those with HiGHS (`radial_efficiency`).
+
+Algorithm: the envelopment LP in standard form (θ, λ, input slacks s⁻, output slacks s⁺),
+data divided by the reference's column means. Every LP starts from a feasible basis built
+from one reference column j*: input CRS λ_j* = max_r y_or/y_j*r, θ = max_i λ x_j*i/x_oi
+(the binding input and output slacks leave the basis); VRS fixes λ_j* = 1 and needs
+y_j* ≥ y_o (input) or x_j* ≤ x_o (output). j* is the column with the best such start.
+Column generation: the LPs are solved (`_batch_simplex.solve_batch`, all pivoted together
+with numpy) over a candidate set of reference columns — first the start columns; then the
+duals π of each optimal basis price every reference column (reduced cost −π'a_j), the most
+negative column of every LP that is not optimal over all columns joins the candidates, and
+those LPs are solved again, until none prices out (optimal over the whole technology).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from measures.dea._batch_simplex import solve_batch
+
+PRICE_TOL = 1e-9
+BLOCK = 512  # evaluated DMUs per block for the start-column search (memory K·n·max(m, s))
+
+
+def batch_radial_scores(
+    X_ref: np.ndarray,
+    Y_ref: np.ndarray,
+    X_eval: np.ndarray,
+    Y_eval: np.ndarray,
+    *,
+    orientation: str = "input",
+    rts: str = "crs",
+    max_rounds: int = 12,
+    block: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(score (K,), ok (K,)): θ*/φ* where ok, NaN elsewhere (module docstring). The evaluated
+    DMUs are solved in blocks of `block` (DEFAULT K/8 within [64, 512]: large enough to
+    amortise numpy's per-call cost, small enough for a tableau of a few MB and a moving
+    progress bar; the candidate columns found carry over); progress(done, K) per block."""
+    if orientation not in ("input", "output") or rts not in ("crs", "vrs"):
+        raise ValueError("batch radial scores: orientation input/output, rts crs/vrs")
+    Xr, Yr, Xe, Ye = (np.asarray(a, dtype=float) for a in (X_ref, Y_ref, X_eval, Y_eval))
+    K = Xe.shape[0]
+    score, ok = np.full(K, np.nan), np.zeros(K, dtype=bool)
+    if K == 0 or min(a.min() for a in (Xr, Yr, Xe, Ye)) <= 0:
+        return score, ok
+    sx, sy = Xr.mean(0), Yr.mean(0)
+    Xr, Xe, Yr, Ye = Xr / sx, Xe / sx, Yr / sy, Ye / sy
+    block = int(block or min(512, max(64, K // 8)))
+    start = _starts(Xr, Yr, Xe, Ye, orientation, rts == "vrs")
+    cand = np.unique(start[start >= 0])
+    for a in range(0, K, block):
+        live = a + np.flatnonzero(start[a : a + block] >= 0)
+        cand = _solve_block(Xr, Yr, Xe, Ye, cand, start, live, (orientation, rts == "vrs"),
+                            max_rounds, score, ok)  # fmt: skip
+        if progress is not None:
+            progress(min(a + block, K), K)
+    return score, ok
+
+
+def _solve_block(Xr, Yr, Xe, Ye, cand, start, live, kind, max_rounds, score, ok) -> np.ndarray:
+    """Column generation for the `live` LPs; fills score/ok; returns the candidate set."""
+    for _ in range(max_rounds):
+        if live.size == 0:
+            break
+        val, solved, priced_out, entering = _round(Xr, Yr, Xe, Ye, cand, start, live, *kind)
+        done = live[solved & priced_out]
+        score[done], ok[done] = val[solved & priced_out], True
+        again = solved & ~priced_out
+        if not again.any():
+            break
+        cand = np.union1d(cand, entering[again])
+        live = live[again]
+    return cand
+
+
+def _starts(Xr, Yr, Xe, Ye, orientation: str, vrs: bool, sample: int = 64) -> np.ndarray:
+    """Start columns without an O(K·n) search: the best starts of an evenly spread sample
+    of the evaluated DMUs form a pool; every DMU takes its best start from the pool, and
+    only those the pool cannot start (VRS) search all reference columns."""
+    K = Xe.shape[0]
+    if K <= sample or Xr.shape[0] <= sample:
+        return _start_columns(Xr, Yr, Xe, Ye, orientation, vrs)
+    probe = np.linspace(0, K - 1, sample).astype(np.int64)
+    first = _start_columns(Xr, Yr, Xe[probe], Ye[probe], orientation, vrs)
+    pool = np.unique(first[first >= 0])
+    start = np.full(K, -1, dtype=np.int64)
+    if pool.size:
+        local = _start_columns(Xr[pool], Yr[pool], Xe, Ye, orientation, vrs)
+        start = np.where(local >= 0, pool[np.maximum(local, 0)], -1)
+    miss = np.flatnonzero(start < 0)
+    if miss.size:  # a DMU that is itself a reference column starts there (θ = 1, λ_o = 1)
+        rows = {r.tobytes(): j for j, r in enumerate(np.hstack([Xr, Yr]))}
+        own = np.hstack([Xe[miss], Ye[miss]])
+        start[miss] = [rows.get(r.tobytes(), -1) for r in own]
+        miss = miss[start[miss] < 0]
+    if miss.size:
+        start[miss] = _start_columns(Xr, Yr, Xe[miss], Ye[miss], orientation, vrs)
+    return start
+
+
+def _start_columns(Xr, Yr, Xe, Ye, orientation: str, vrs: bool) -> np.ndarray:
+    """Per evaluated DMU the reference column with the best single-column feasible start
+    (−1: none; VRS only)."""
+    K = Xe.shape[0]
+    out = np.empty(K, dtype=np.int64)
+    for a in range(0, K, BLOCK):
+        xe, ye = Xe[a : a + BLOCK, None, :], Ye[a : a + BLOCK, None, :]
+        if orientation == "input":
+            need = (ye / Yr[None]).max(axis=2)  # λ covering the outputs
+            lam = np.ones_like(need) if vrs else need
+            th = (lam[:, :, None] * Xr[None] / xe).max(axis=2)
+            th = np.where(need <= 1 + 1e-12, th, np.inf) if vrs else th
+            j = th.argmin(axis=1)
+            good = np.isfinite(th[np.arange(j.size), j])
+        else:
+            room = (xe / Xr[None]).min(axis=2)  # λ within the inputs
+            lam = np.ones_like(room) if vrs else room
+            ph = (lam[:, :, None] * Yr[None] / ye).min(axis=2)
+            ph = np.where(room >= 1 - 1e-12, ph, -np.inf) if vrs else ph
+            j = ph.argmax(axis=1)
+            good = np.isfinite(ph[np.arange(j.size), j])
+        out[a : a + BLOCK] = np.where(good, j, -1)
+    return out
+
+
+def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
+    """Solve the `live` LPs over the candidate columns; price all reference columns.
+    Returns (value, solved, priced_out, entering column) per live LP."""
+    m, s = Xr.shape[1], Yr.shape[1]
+    n_c, R = cand.size, m + s + vrs
+    A, b, c = _tableau(Xr[cand], Yr[cand], Xe[live], Ye[live], orientation, vrs)
+    pos = np.searchsorted(cand, start[live])
+    basis = _start_basis(Xr[start[live]], Yr[start[live]], Xe[live], Ye[live], pos, n_c,
+                         orientation, vrs)  # fmt: skip
+    final = basis.copy()
+    obj, solved = solve_batch(A, b, c, basis, final_basis=final)
+    Bm = np.take_along_axis(A, final[:, None, :].repeat(R, axis=1), axis=2)
+    pi = np.linalg.solve(np.transpose(Bm, (0, 2, 1)), c[final][:, :, None])[:, :, 0]
+    cols = np.concatenate([Xr.T, Yr.T] + ([np.ones((1, Xr.shape[0]))] if vrs else []))
+    reduced = -pi @ cols  # (K_live, n_ref): λ_j's reduced cost over the whole technology
+    entering = reduced.argmin(axis=1)
+    priced_out = reduced[np.arange(entering.size), entering] >= -PRICE_TOL
+    value = obj if orientation == "input" else -obj
+    return value, solved, priced_out, entering
+
+
+def _tableau(Xc, Yc, Xe, Ye, orientation: str, vrs: bool):
+    """Standard form A (K, R, C), b (K, R), c (C,): columns θ, λ (candidates), s⁻, s⁺."""
+    K, m = Xe.shape
+    s, n = Ye.shape[1], Xc.shape[0]
+    R, C = m + s + vrs, 1 + n + m + s
+    A = np.zeros((K, R, C))
+    b = np.zeros((K, R))
+    A[:, :m, 1 : 1 + n] = Xc.T[None]
+    A[:, m : m + s, 1 : 1 + n] = Yc.T[None]
+    A[:, np.arange(m), 1 + n + np.arange(m)] = 1.0
+    A[:, m + np.arange(s), 1 + n + m + np.arange(s)] = -1.0
+    if vrs:
+        A[:, -1, 1 : 1 + n] = 1.0
+        b[:, -1] = 1.0
+    c = np.zeros(C)
+    if orientation == "input":  # θx_o − Xλ − s⁻ = 0 written as Xλ + s⁻ − θx_o = 0
+        A[:, :m, 0] = -Xe
+        b[:, m : m + s] = Ye
+        c[0] = 1.0
+    else:  # Xλ + s⁻ = x_o, Yλ − s⁺ − φy_o = 0, min −φ
+        A[:, m : m + s, 0] = -Ye
+        b[:, :m] = Xe
+        c[0] = -1.0
+    return A, b, c
+
+
+def _start_basis(xj, yj, Xe, Ye, pos, n_c: int, orientation: str, vrs: bool) -> np.ndarray:
+    """Basis (K, R): λ_j*, θ, and the slacks except the binding ones (module docstring)."""
+    K, m = Xe.shape
+    s = Ye.shape[1]
+    s_in = 1 + n_c + np.arange(m)
+    s_out = 1 + n_c + m + np.arange(s)
+    if orientation == "input":
+        lam = np.ones(K) if vrs else (Ye / yj).max(axis=1)
+        bind_in = (lam[:, None] * xj / Xe).argmax(axis=1)
+        ins = _without(s_in, bind_in)
+        outs = np.tile(s_out, (K, 1)) if vrs else _without(s_out, (Ye / yj).argmax(axis=1))
+    else:
+        lam = np.ones(K) if vrs else (Xe / xj).min(axis=1)
+        bind_out = (lam[:, None] * yj / Ye).argmin(axis=1)
+        outs = _without(s_out, bind_out)
+        ins = np.tile(s_in, (K, 1)) if vrs else _without(s_in, (Xe / xj).argmin(axis=1))
+    head = np.stack([1 + pos, np.zeros(K, dtype=np.int64)], axis=1)
+    return np.concatenate([head, ins, outs], axis=1).astype(np.int64)
+
+
+def _without(cols: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """Per row, `cols` without its element number drop[k] → (K, len(cols) − 1)."""
+    keep = np.arange(cols.size - 1)[None, :]
+    return cols[keep + (keep >= drop[:, None])]
