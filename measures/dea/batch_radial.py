@@ -153,6 +153,8 @@ def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
     reduced = -pi @ cols  # (K_live, n_ref): λ_j's reduced cost over the whole technology
     entering = reduced.argmin(axis=1)
     priced_out = reduced[np.arange(entering.size), entering] >= -PRICE_TOL
+    # certificate check: the dual objective b'π equals the primal one (else → HiGHS)
+    solved &= np.abs(np.einsum("kr,kr->k", b, pi) - obj) <= 1e-9 * (1 + np.abs(obj))
     value = obj if orientation == "input" else -obj
     return value, solved, priced_out, entering
 
