@@ -197,3 +197,27 @@ def test_map_keeps_the_rows_quality_flags():
     )
     assert "28 of 31 provinces have no value (hatched)." in html
     assert "11,Beijing,北京,2.0,compilation; spliced" in html  # the CSV behind the map
+
+
+def test_efficiency_map_says_why_provinces_are_missing():
+    """A hatched province on the DEA map is explained by the input table that lacks its row."""
+    from cbec.report.dea import _panel_gaps
+
+    scored = [c for c in CODES if c not in ("15", "54", "62")]
+    eff = pl.DataFrame({"region_code": scored, "year": [2019] * len(scored),
+                        "score": [0.8] * len(scored)})  # fmt: skip
+    tables = {
+        "labour": pl.DataFrame({"region_code": scored, "year": [2019] * len(scored)}),
+        "capital_stock": pl.DataFrame(
+            {"region_code": [*scored, "15", "54"], "year": [2019] * (len(scored) + 2)}
+        ),  # fmt: skip
+        "real_gdp": pl.DataFrame({"region_code": list(CODES), "year": [2019] * len(CODES)}),
+    }
+    text = _panel_gaps(tables.get, eff, "score")
+    assert text == (
+        " Not in the 2019 DEA panel: Inner Mongolia 内蒙古, Tibet 西藏, Gansu 甘肃 (no 2019 row in "
+        "results.labour; results.capital_stock: Gansu 甘肃)."
+    )
+    assert _panel_gaps(tables.get, eff.filter(pl.col("region_code") != "99"), "score") == text
+    full = pl.DataFrame({"region_code": list(CODES), "year": [2019] * 31, "score": [1.0] * 31})
+    assert _panel_gaps(tables.get, full, "score") == ""

@@ -134,7 +134,8 @@ def efficiency(rep: Report, load: Loader) -> None:
             latest_year_map(
                 rep, sec, _one_spec(eff), sc, table="efficiency", what="DEA efficiency score",
                 caption=f"DEA efficiency ({orient} orientation, {rts}; METHODS §9.1): yellow = on or "
-                "nearest the frontier (1), purple = farthest; colours fitted to the provinces' range.",
+                "nearest the frontier (1), purple = farthest; colours fitted to the provinces' range."
+                + _panel_gaps(load, eff, sc),
             )  # fmt: skip
         if "scale_eff" in eff.columns and "te_vrs" in eff.columns:
             d = eff.group_by("year").agg(
@@ -156,6 +157,32 @@ def efficiency(rep: Report, load: Loader) -> None:
     if eff is None:
         sec.note("results.efficiency is not in this run.")
     _ranking(rep, sec, eff, ce, gce)
+
+
+def _panel_gaps(load: Loader, eff: pl.DataFrame, score: str) -> str:
+    """Why provinces have no DEA score in the latest year: the input tables (labour, capital
+    stock, real GDP) that have no row for them that year ('' when every province has one)."""
+    have = eff.filter(pl.col(score).is_not_null() & pl.col(score).is_finite())
+    if have.is_empty() or "year" not in have.columns:
+        return ""
+    last = have["year"].max()
+    scored = set(have.filter(pl.col("year") == last)["region_code"].to_list())
+    missing = [c for c in NAME_EN if c not in scored]
+    if not missing:
+        return ""
+    why = []
+    for table in ("labour", "capital_stock", "real_gdp"):
+        df = load(table)
+        if df is None or "region_code" not in df.columns or "year" not in df.columns:
+            continue
+        present = set(df.filter(pl.col("year") == last)["region_code"].to_list())
+        lacking = [c for c in missing if c not in present]
+        if lacking:
+            who = "" if lacking == missing else ": " + ", ".join(map(province_label, lacking))
+            why.append(f"results.{table}{who}")
+    names = ", ".join(province_label(c) for c in missing)
+    reason = f" (no {last} row in " + "; ".join(why) + ")" if why else ""
+    return f" Not in the {last} DEA panel: {names}{reason}."
 
 
 def _one_spec(eff: pl.DataFrame) -> pl.DataFrame:
