@@ -10,7 +10,7 @@ export PREFECT_HOME := $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install run test test-all lint typecheck bench report clean chromium
+.PHONY: install run test test-processes test-all lint typecheck bench report clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,9 @@ run: $(STAMP)  ## refresh the warehouse from the embedded data
 
 test: $(STAMP)  ## fast test suite (slow scale tests are in bench/)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-processes: $(STAMP)  ## the process tests (kill points, concurrency, fresh clone, server, Dask)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m process
 
 test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or not slow"

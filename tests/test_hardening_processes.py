@@ -24,6 +24,8 @@ import pytest
 from warehouse.db import connect
 from warehouse.lock import process_alive, read_owner
 
+pytestmark = pytest.mark.process  # whole refreshes in real processes: make test-processes
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT_2024 = ROOT / "data/nbs_exports_2016_2024/分省年度数据2024.csv"
 EXPORT_2023 = ROOT / "data/nbs_exports_2016_2024/分省年度数据2023.csv"

@@ -35,6 +35,7 @@ def clone(tmp_path_factory) -> Path:
     return dst
 
 
+@pytest.mark.process  # a whole refresh in real processes: make test-processes
 def test_fresh_clone_refresh_publishes(clone: Path) -> None:
     env = _env(CBEC_HOME=str(clone), PYTHONPATH=str(clone))
     where = subprocess.run(

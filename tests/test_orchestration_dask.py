@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 import polars as pl
+import pytest
 
 from tests.test_orchestration_cache import lp_task_states
 from warehouse.run_results import open_read_only, read_run_table, resolve_run, run_table_names
@@ -53,6 +54,7 @@ def test_worker_env_points_at_the_session_api(prefect_harness):
     assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
 
 
+@pytest.mark.process  # a whole refresh in real processes: make test-processes
 def test_dask_local_cluster_publishes_the_same_results(published_db, tmp_path):
     from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 

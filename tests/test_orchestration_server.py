@@ -25,6 +25,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.process  # whole refreshes in real processes: make test-processes
+
 POOL = "cbec-process"
 DEPLOYMENT = "refresh/yearbook-annual"
 RUN_TIMEOUT = 300
