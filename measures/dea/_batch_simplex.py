@@ -83,27 +83,20 @@ def solve_batch(
     return obj, ok
 
 
-def radial_batch(
-    Xs: np.ndarray, Ys: np.ndarray, factors: np.ndarray, orientation: str, rts: str
-) -> np.ndarray:
-    """Distances δ (1/θ input, φ output) of every original DMU against each pseudo technology
-    (reference inputs × factor_j for input, outputs × factor_j for output orientation).
-    factors (Bc, n) → (Bc, n) distances; NaN where the simplex did not finish. Needs x, y > 0."""
-    Bc, n = factors.shape
-    m, s = Xs.shape[1], Ys.shape[1]
+def radial_tableau(Xr: np.ndarray, Yr: np.ndarray, Xe: np.ndarray, Ye: np.ndarray,
+                   orientation: str, rts: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Standard form of K radial envelopment LPs, A (K, R, C), b (K, R), c (C,); columns θ,
+    λ_1..n, s⁻ (m), s⁺ (s)[, the NIRS/NDRS slack of Σλ]. Reference Xr (n, m) shared by all
+    LPs or (K, n, m) one per LP; evaluated DMUs Xe (K, m). Input: Xλ + s⁻ − θx_o = 0,
+    Yλ − s⁺ = y_o, min θ; output: Xλ + s⁻ = x_o, Yλ − s⁺ − φy_o = 0, min −φ."""
+    K, m = Xe.shape
+    s, n = Ye.shape[1], Xr.shape[-2]
     extra = rts in ("nirs", "ndrs")
-    R = m + s + (rts != "crs")
-    C = 1 + n + m + s + extra
-    K = Bc * n
+    R, C = m + s + (rts != "crs"), 1 + n + m + s + extra
     A = np.zeros((K, R, C))
     b = np.zeros((K, R))
-    o = np.tile(np.arange(n), Bc)
-    f = factors.reshape(-1)
-    fac = factors.repeat(n, axis=0)  # (K, n) factors of the reference columns
-    Xr = Xs[None, :, :] * (fac[:, :, None] if orientation == "input" else 1.0)
-    Yr = Ys[None, :, :] * (fac[:, :, None] if orientation == "output" else 1.0)
-    A[:, :m, 1 : 1 + n] = Xr.transpose(0, 2, 1)
-    A[:, m : m + s, 1 : 1 + n] = Yr.transpose(0, 2, 1)
+    A[:, :m, 1 : 1 + n] = np.swapaxes(Xr, -1, -2)
+    A[:, m : m + s, 1 : 1 + n] = np.swapaxes(Yr, -1, -2)
     A[:, np.arange(m), 1 + n + np.arange(m)] = 1.0
     A[:, m + np.arange(s), 1 + n + m + np.arange(s)] = -1.0
     if rts != "crs":
@@ -113,13 +106,30 @@ def radial_batch(
             A[:, -1, -1] = 1.0 if rts == "nirs" else -1.0
     c = np.zeros(C)
     if orientation == "input":
-        A[:, :m, 0] = -Xs[o]
-        b[:, m : m + s] = Ys[o]
+        A[:, :m, 0] = -Xe
+        b[:, m : m + s] = Ye
         c[0] = 1.0
     else:
-        A[:, m : m + s, 0] = -Ys[o]
-        b[:, :m] = Xs[o]
+        A[:, m : m + s, 0] = -Ye
+        b[:, :m] = Xe
         c[0] = -1.0
+    return A, b, c
+
+
+def radial_batch(
+    Xs: np.ndarray, Ys: np.ndarray, factors: np.ndarray, orientation: str, rts: str
+) -> np.ndarray:
+    """Distances δ (1/θ input, φ output) of every original DMU against each pseudo technology
+    (reference inputs × factor_j for input, outputs × factor_j for output orientation).
+    factors (Bc, n) → (Bc, n) distances; NaN where the simplex did not finish. Needs x, y > 0."""
+    Bc, n = factors.shape
+    m, s = Xs.shape[1], Ys.shape[1]
+    K = Bc * n
+    o = np.tile(np.arange(n), Bc)
+    fac = factors.repeat(n, axis=0)  # (K, n) factors of the reference columns
+    Xr = Xs[None, :, :] * (fac[:, :, None] if orientation == "input" else 1.0)
+    Yr = Ys[None, :, :] * (fac[:, :, None] if orientation == "output" else 1.0)
+    A, b, c = radial_tableau(Xr, Yr, Xs[o], Ys[o], orientation, rts)
     s_cols = 1 + n + np.arange(m)
     t_cols = 1 + n + m + np.arange(s)
     if orientation == "input":
@@ -133,7 +143,6 @@ def radial_batch(
         ],
         axis=1,
     ).astype(np.int64)
-    del f
     obj, ok = solve_batch(A, b, c, basis)
     val = np.where(ok, obj, np.nan)
     dist = 1.0 / val if orientation == "input" else -val

@@ -14,8 +14,8 @@ data divided by the reference's column means. Every LP starts from a feasible ba
 from one reference column j*: input CRS λ_j* = max_r y_or/y_j*r, θ = max_i λ x_j*i/x_oi
 (the binding input and output slacks leave the basis); VRS fixes λ_j* = 1 and needs
 y_j* ≥ y_o (input) or x_j* ≤ x_o (output). j* is the column with the best such start.
-Column generation: the LPs are solved (`_batch_simplex.solve_batch`, all pivoted together
-with numpy) over a candidate set of reference columns — first the start columns; then the
+Column generation: the LPs (built by `_batch_simplex.radial_tableau`, the bootstrap's builder)
+are solved (`_batch_simplex.solve_batch`, all pivoted together with numpy) over a candidate set of reference columns — first the start columns; then the
 duals π of each optimal basis price every reference column (reduced cost −π'a_j), the most
 negative column of every LP that is not optimal over all columns joins the candidates, and
 those LPs are solved again, until none prices out (optimal over the whole technology).
@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from measures.dea._batch_simplex import solve_batch
+from measures.dea._batch_simplex import radial_tableau, solve_batch
 
 PRICE_TOL = 1e-9
 BLOCK = 512  # evaluated DMUs per block for the start-column search (memory K·n·max(m, s))
@@ -141,7 +141,8 @@ def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
     Returns (value, solved, priced_out, entering column) per live LP."""
     m, s = Xr.shape[1], Yr.shape[1]
     n_c, R = cand.size, m + s + vrs
-    A, b, c = _tableau(Xr[cand], Yr[cand], Xe[live], Ye[live], orientation, vrs)
+    A, b, c = radial_tableau(Xr[cand], Yr[cand], Xe[live], Ye[live], orientation,
+                             "vrs" if vrs else "crs")  # fmt: skip
     pos = np.searchsorted(cand, start[live])
     basis = _start_basis(Xr[start[live]], Yr[start[live]], Xe[live], Ye[live], pos, n_c,
                          orientation, vrs)  # fmt: skip
@@ -157,32 +158,6 @@ def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
     solved &= np.abs(np.einsum("kr,kr->k", b, pi) - obj) <= 1e-9 * (1 + np.abs(obj))
     value = obj if orientation == "input" else -obj
     return value, solved, priced_out, entering
-
-
-def _tableau(Xc, Yc, Xe, Ye, orientation: str, vrs: bool):
-    """Standard form A (K, R, C), b (K, R), c (C,): columns θ, λ (candidates), s⁻, s⁺."""
-    K, m = Xe.shape
-    s, n = Ye.shape[1], Xc.shape[0]
-    R, C = m + s + vrs, 1 + n + m + s
-    A = np.zeros((K, R, C))
-    b = np.zeros((K, R))
-    A[:, :m, 1 : 1 + n] = Xc.T[None]
-    A[:, m : m + s, 1 : 1 + n] = Yc.T[None]
-    A[:, np.arange(m), 1 + n + np.arange(m)] = 1.0
-    A[:, m + np.arange(s), 1 + n + m + np.arange(s)] = -1.0
-    if vrs:
-        A[:, -1, 1 : 1 + n] = 1.0
-        b[:, -1] = 1.0
-    c = np.zeros(C)
-    if orientation == "input":  # θx_o − Xλ − s⁻ = 0 written as Xλ + s⁻ − θx_o = 0
-        A[:, :m, 0] = -Xe
-        b[:, m : m + s] = Ye
-        c[0] = 1.0
-    else:  # Xλ + s⁻ = x_o, Yλ − s⁺ − φy_o = 0, min −φ
-        A[:, m : m + s, 0] = -Ye
-        b[:, :m] = Xe
-        c[0] = -1.0
-    return A, b, c
 
 
 def _start_basis(xj, yj, Xe, Ye, pos, n_c: int, orientation: str, vrs: bool) -> np.ndarray:
