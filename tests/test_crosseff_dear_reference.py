@@ -56,7 +56,6 @@ def test_crs_scores_match_dear_and_output_score_is_deaR_harmonic_form():
     ro = cross_efficiency(X, Y, secondary="aggressive", dg_method=1, orientation="output")
     np.testing.assert_allclose(1 / np.mean(1 / ro.matrix, axis=0), _ref("crs_oo_M3_agg_e"),
                                rtol=1e-6)  # fmt: skip
-    assert np.all(ro.scores >= 1 / np.mean(1 / ro.matrix, axis=0) - 1e-12)  # AM ≥ HM
 
 
 @pytest.mark.parametrize(
