@@ -9,22 +9,15 @@ interval ends. The test's tolerances sit between the correct-h rows and the 1.3Â
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import numpy as np
 
 from measures.dea.bootstrap import bandwidth, dea_bootstrap
 from measures.dea.radial import radial_efficiency
+from tests.charnes1981 import HERE as FIX
+from tests.charnes1981 import load
 
-FIX = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "charnes1981"
 CASES = (("vrs", "input", "vrs_in"), ("vrs", "output", "vrs_out"), ("crs", "input", "crs_in"))
-
-
-def _load() -> tuple[np.ndarray, np.ndarray]:
-    with open(FIX / "charnes1981.csv", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter=";"))
-    X = np.array([[float(r[f"x{k}"]) for k in range(1, 6)] for r in rows])
-    return X, np.array([[float(r[f"y{k}"]) for k in range(1, 4)] for r in rows])
 
 
 def _ref(case: str) -> dict[str, np.ndarray]:
@@ -35,7 +28,7 @@ def _ref(case: str) -> dict[str, np.ndarray]:
 
 
 def main() -> None:
-    X, Y = _load()
+    X, Y = load()
     print("case     h      seed  bias-corrected   ci_low           ci_high   (max |z| / mean z)")
     for rts, orientation, case in CASES:
         ref = _ref(case)
