@@ -25,10 +25,19 @@ def _data(n, seed=11):
 CASES = [(EG1_X, EG1_Y), (FGL_X, FGL_Y), _data(150)]
 
 
+@pytest.fixture
+def highs_only(monkeypatch):
+    """The per-LP HiGHS engine for every DMU (no batched first pass): the shortcuts below
+    are the engine's."""
+    monkeypatch.setattr(
+        radial_mod, "solve_batched", lambda Xs, Ys, Xe, Ye, *a, **k: np.arange(len(Xe))
+    )
+
+
 @pytest.mark.parametrize("case", range(len(CASES)))
 @pytest.mark.parametrize("model,orientation", [("ccr", "input"), ("ccr", "output"),
                                                ("bcc", "input"), ("super", "input")])  # fmt: skip
-def test_phase2_skip_gives_identical_slacks(monkeypatch, case, model, orientation):
+def test_phase2_skip_gives_identical_slacks(monkeypatch, highs_only, case, model, orientation):
     X, Y = CASES[case]
     fast = dea_model(X, Y, model=model, orientation=orientation)
     monkeypatch.setattr(radial_mod, "PHASE2_SKIP_TOL", np.inf)  # phase 2 for every DMU
@@ -45,7 +54,7 @@ def test_phase2_skip_gives_identical_slacks(monkeypatch, case, model, orientatio
     assert list(fast.status) == list(full.status)
 
 
-def test_phase2_is_really_skipped_and_still_runs_where_slack_is_left():
+def test_phase2_is_really_skipped_and_still_runs_where_slack_is_left(highs_only):
     # EG1 firm 1 (θ = 0.5) has an input slack of 0.5 that phase 2 must find
     r = radial_efficiency(EG1_X, EG1_Y, two_phase=True)
     assert 0 < r.extra["phase2_skipped"] < 5
@@ -73,9 +82,12 @@ def test_nondominated_matches_brute_force():
 @pytest.mark.parametrize("orientation", ["input", "output"])
 @pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
 @pytest.mark.parametrize("exclude", [False, True])
-def test_pricing_pool_agrees_with_pricing_all_columns(monkeypatch, orientation, rts, exclude):
+@pytest.mark.parametrize("batch", [False, True])
+def test_pricing_pool_agrees_with_pricing_all_columns(monkeypatch, orientation, rts, exclude,
+                                                      batch):  # fmt: skip
     X, Y = _data(300, seed=3)
-    kw = dict(orientation=orientation, rts=rts, exclude_self=exclude, two_phase=True)
+    kw = dict(orientation=orientation, rts=rts, exclude_self=exclude, two_phase=True,
+              batch=batch)  # fmt: skip
     pooled = radial_efficiency(X, Y, **kw)
     assert pooled.extra["pricing_pool"] < 300
     monkeypatch.setattr(radial_mod, "pricing_pool", lambda Xs, Ys, ex: np.arange(Xs.shape[0]))

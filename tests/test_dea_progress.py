@@ -50,7 +50,7 @@ def _data(n: int, seed: int = 4):
 def test_radial_progress_per_block_changes_no_result(n_jobs):
     X, Y = _data(500)
     seen: list[tuple[int, int]] = []
-    kw = dict(two_phase=True, return_lambdas=True, n_jobs=n_jobs, rts="vrs")
+    kw = dict(two_phase=True, return_lambdas=True, n_jobs=n_jobs, rts="vrs", batch=False)
     a = radial_efficiency(X, Y, **kw)
     b = radial_efficiency(X, Y, **kw, progress=lambda d, t: seen.append((d, t)))
     np.testing.assert_array_equal(a.score, b.score)
@@ -60,6 +60,19 @@ def test_radial_progress_per_block_changes_no_result(n_jobs):
     assert len(seen) >= 500 // BLOCK  # one call per block, not one at the end
     if n_jobs == 1:
         assert [d for d, _ in seen] == [*range(BLOCK, 500, BLOCK), 500]
+
+
+def test_batched_radial_progress_per_block_changes_no_result():
+    X, Y = _data(500)
+    seen: list[tuple[int, int]] = []
+    kw = dict(two_phase=True, return_lambdas=True, rts="vrs")
+    a = radial_efficiency(X, Y, **kw)
+    b = radial_efficiency(X, Y, **kw, progress=lambda d, t: seen.append((d, t)))
+    np.testing.assert_array_equal(a.score, b.score)
+    np.testing.assert_array_equal(a.slack_in, b.slack_in)
+    assert a.extra["batch_solved"] == 500 and a.lp_count == b.lp_count == 0
+    # one call per batch block of 64 DMUs (K/8 within [64, 512])
+    assert [d for d, _ in seen] == [*range(64, 500, 64), 500]
 
 
 @pytest.mark.parametrize("model", ["ccr", "bcc", "super", "sbm", "super-sbm"])
@@ -106,14 +119,15 @@ def test_cli_draws_the_bar_and_quiet_silences_it(eg1, capsys, monkeypatch):
 
 
 def test_cli_reports_blocks_inside_one_period(tmp_path, capsys, request):
-    X, Y = _data(100)
-    rows = [f"F{i},{Y[i, 0]},{X[i, 0]},{X[i, 1]}" for i in range(100)]
+    X, Y = _data(300)
+    rows = [f"F{i},{Y[i, 0]},{X[i, 0]},{X[i, 1]}" for i in range(300)]
     f = tmp_path / "one.csv"
     f.write_text("firm,y,x1,x2\n" + "\n".join(rows) + "\n")
     seen = request.getfixturevalue("progress_updates")  # CBEC_PROGRESS=1 from here on
     assert main(["dea", str(f), "--dmu", "firm", "--inputs", "x1,x2", "--outputs", "y"]) == 0
-    assert [d for d in seen if 0 < d < 100] == [32, 64, 96]  # not only "0/1" then "1/1"
-    assert "100/100 DMUs" in capsys.readouterr().err
+    # per batch block of 64 DMUs, not only "0/1" then "1/1"
+    assert [d for d in seen if 0 < d < 300] == [64, 128, 192, 256]
+    assert "300/300 DMUs" in capsys.readouterr().err
 
 
 def test_subprocess_panel_progress_and_identical_stdout(tmp_path):

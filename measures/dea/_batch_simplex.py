@@ -20,12 +20,14 @@ def solve_batch(
     max_iter: int = 1000,
     dantzig_iter: int = 200,
     final_basis: np.ndarray | None = None,
+    blocked: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A (K, R, C), b (K, R), c (C,), basis (K, R) column indices of a feasible basis.
     Tableau with the reduced-cost row kept as row R; Dantzig's entering rule for the first
     `dantzig_iter` pivots, then Bland's (smallest index; leaving ties by smallest basic
     index), which cannot cycle. Returns (objective (K,), ok (K,) bool); the optimal basis of
-    each finished LP is written into `final_basis` (K, R) when given."""
+    each finished LP is written into `final_basis` (K, R) when given. `blocked` (K, C) bool:
+    columns that may not enter LP k (they stay at 0; the basis must not contain them)."""
     K, R, C = A.shape
     Bm = np.take_along_axis(A, basis[:, None, :].repeat(R, axis=1), axis=2)  # (K, R, R)
     T = np.empty((K, R + 1, C + 1))
@@ -44,8 +46,11 @@ def solve_batch(
         if final_basis is not None:
             final_basis[idx[mask]] = basis[mask]
 
+    blk = None if blocked is None else np.asarray(blocked, dtype=bool)
     for it in range(max_iter):
         red = T[:, R, :C]
+        if blk is not None:
+            red = np.where(blk, 0.0, red)
         improving = red < -TOL
         live = improving.any(axis=1)
         if not live.all():
@@ -57,6 +62,7 @@ def solve_batch(
                 red[live],
                 improving[live],
             )
+            blk = None if blk is None else blk[live]
         if idx.size == 0:
             break
         e = np.argmin(red, axis=1) if it < dantzig_iter else np.argmax(improving, axis=1)
@@ -70,6 +76,7 @@ def solve_batch(
             T, basis, idx, e, col, ratio, best = (
                 a[bounded] for a in (T, basis, idx, e, col, ratio, best)
             )
+            blk = None if blk is None else blk[bounded]
             sel = np.arange(idx.size)
             if idx.size == 0:
                 break

@@ -9,18 +9,16 @@ orientation) and, with ``two_phase=True``, max-slack phase-2 slacks.
 
 Two interchangeable back ends solve the same LPs (a test proves they agree to 1e-9):
 
-* ``backend="highs"`` (DEFAULT): one persistent ``highspy`` model per problem shape. Between
-  DMUs only the θ/φ column coefficients and the right-hand sides change, and the simplex is
-  warm-started from the previous basis. Columns (reference DMUs) are generated on demand:
-  each LP starts from a shared candidate set (DMUs that are extreme in some ratio, plus every
-  column that entered an earlier LP) and a pricing step over the non-dominated reference
-  DMUs (reduced cost ``-a_j'π`` from the row duals; dominated ones cannot price out first,
-  see `measures.dea._sparse`) adds violated columns until none is left, which proves the
-  restricted optimum is optimal for the full LP. Phase 2 fixes θ*/φ* in the same model and
-  re-optimises from the phase-1 basis, again with a final pricing check; it is skipped when
-  every slack's phase-1 reduced cost is > 0 (all max-slacks are then 0). A restricted LP that
-  is infeasible is re-solved with all columns before "infeasible" is reported. ``n_jobs`` > 1
-  splits the DMUs over threads (HiGHS releases the GIL). λ is kept sparse (per-DMU peers).
+* ``backend="highs"`` (DEFAULT). With ``batch=True`` (DEFAULT; CRS/VRS, no exclude_self,
+  positive data) all LPs are first solved together by `measures.dea.batch_two_phase` (a
+  numpy simplex with certificates); the rest go to one persistent ``highspy`` model per
+  shape: per DMU only the θ/φ coefficients and right-hand sides change, warm-started.
+  Columns are generated on demand from a shared candidate set; pricing over the
+  non-dominated reference DMUs (`measures.dea._sparse`) proves the restricted optimum
+  optimal. Phase 2 fixes θ*/φ* and re-optimises from the phase-1 basis with a final
+  pricing check; it is skipped when every slack's phase-1 reduced cost is > 0 (max-slacks
+  0). A restricted LP that is infeasible is re-solved with all columns before "infeasible"
+  is reported. ``n_jobs`` > 1: threads (HiGHS releases the GIL). λ is sparse per DMU.
 * ``backend="cvxpy"``: cvxpy with DPP parameters, one compiled problem per shape re-solved
   per DMU with HiGHS (all columns, no column generation).
 
@@ -46,6 +44,7 @@ from measures.dea._sparse import (
     initial_candidates,
     pricing_pool,
 )
+from measures.dea.batch_two_phase import solve_batched
 
 __all__ = ["ORIENTATIONS", "RTS", "RadialResult", "radial_efficiency"]
 
@@ -286,6 +285,7 @@ def radial_efficiency(
     backend: str = "highs",
     n_jobs: int = 1,
     progress: ProgressFn | None = None,
+    batch: bool = True,
 ) -> RadialResult:
     """Radial DEA scores (METHODS §9.1; §9.4 Andersen–Petersen with ``exclude_self``).
 
@@ -309,6 +309,7 @@ def radial_efficiency(
     n_jobs : threads for the highs back end (each thread owns its own model).
     progress : optional callback progress(done, n_eval) after each block of evaluated DMUs
         (reporting only; the cvxpy back end calls it once at the end).
+    batch : solve CRS/VRS LPs together first (`batch_two_phase`; module docstring).
 
     Returns
     -------
@@ -332,13 +333,13 @@ def radial_efficiency(
     return _radial_highs(X_ref, Y_ref, X_eval, Y_eval, orientation=orientation, rts=rts,
                          exclude_self=exclude_self, two_phase=two_phase,
                          return_lambdas=return_lambdas, n_jobs=n_jobs,
-                         tick=Counter(progress, X_eval.shape[0]))  # fmt: skip
+                         tick=Counter(progress, X_eval.shape[0]), batch=batch)  # fmt: skip
 
 
 def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
                   Y_eval: np.ndarray, *, orientation: str, rts: str, exclude_self: bool,
                   two_phase: bool, return_lambdas: bool | str, n_jobs: int,
-                  tick: Counter) -> RadialResult:  # fmt: skip
+                  tick: Counter, batch: bool) -> RadialResult:  # fmt: skip
     """The highs back end of `radial_efficiency` on checked data."""
     n_ref, m = X_ref.shape
     s = Y_ref.shape[1]
@@ -353,16 +354,18 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
         "s_in": np.full((n_eval, m), np.nan) if two_phase else None,
         "s_out": np.full((n_eval, s), np.nan) if two_phase else None,
     }
-    init = initial_candidates(Xs, Ys)
     pool = pricing_pool(Xs, Ys, exclude_self)
-    n_jobs = max(1, min(int(n_jobs), n_eval // 200 + 1))
-    engines = [_Engine(Xs, Ys, orientation, rts, sx, sy, initial=init, pool=pool)
-               for _ in range(n_jobs)]  # fmt: skip
     order = np.arange(n_eval)
+    if batch and rts in ("crs", "vrs") and not exclude_self:
+        order = solve_batched(Xs, Ys, Xe, Ye, pool, orientation=orientation, rts=rts, w_in=sx,
+                              w_out=sy, two_phase=two_phase, out=out, tick=tick)  # fmt: skip
+    n_jobs = max(1, min(int(n_jobs), order.size // 200 + 1)) if order.size else 0
+    init = initial_candidates(Xs, Ys) if n_jobs else None
+    engines = [_Engine(Xs, Ys, orientation, rts, sx, sy, init, pool=pool) for _ in range(n_jobs)]
     if n_jobs == 1:
         _solve_block(engines[0], Xe, Ye, order, exclude_self, two_phase, return_lambdas, out,
                      tick)  # fmt: skip
-    else:
+    elif n_jobs:
         chunks = np.array_split(order, n_jobs)
         with ThreadPoolExecutor(n_jobs) as ex:
             futs = [
@@ -388,9 +391,10 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
         orientation=orientation,
         rts=rts,
         lp_count=sum(e.lp_count + (e._full.lp_count if e._full else 0) for e in engines),
-        columns_used=max(len(e.cand) for e in engines),
+        columns_used=max([len(e.cand) for e in engines], default=0),
         extra={
             "phase2_skipped": sum(e.phase2_skipped for e in engines),
             "pricing_pool": int(pool.size),
+            "batch_solved": n_eval - order.size,
         },  # fmt: skip
     )

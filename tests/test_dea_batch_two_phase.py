@@ -1,0 +1,127 @@
+"""Batched two-phase radial DEA (measures.dea.batch_two_phase, METHODS §9.1), the first pass
+of `radial_efficiency`: against the per-LP HiGHS engine (batch=False) and against the
+max-slack LP solved from scratch by scipy's HiGHS at tight tolerances. The published
+references (DEAP EG1 slacks/targets/peers, FGL) run through it in test_dea_published.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+import measures.dea.batch_two_phase as b2p
+from measures.dea import dea_model, radial_efficiency
+from tests.charnes1981 import load
+from tests.test_dea_published import EG1_X, EG1_Y
+
+TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+def _data(n, seed=7):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(10, 100, (n, 3)), rng.uniform(10, 100, (n, 2))
+
+
+def _max_slack(X, Y, k, score, orientation, rts):
+    """max Σs⁻ + Σs⁺ (original units) at the given θ*/φ*, all columns, from scratch."""
+    n, m = X.shape
+    s = Y.shape[1]
+    rows = [np.hstack([X.T, np.eye(m), np.zeros((m, s))]),
+            np.hstack([Y.T, np.zeros((s, m)), -np.eye(s)])]  # fmt: skip
+    rhs = [X[k] * (score if orientation == "input" else 1.0),
+           Y[k] * (score if orientation == "output" else 1.0)]  # fmt: skip
+    if rts == "vrs":
+        rows.append(np.hstack([np.ones((1, n)), np.zeros((1, m + s))]))
+        rhs.append(np.ones(1))
+    c = np.concatenate([np.zeros(n), -np.ones(m + s)])
+    r = linprog(c, A_eq=np.vstack(rows), b_eq=np.concatenate(rhs), method="highs",
+                options=TIGHT)  # fmt: skip
+    assert r.status == 0
+    return -r.fun
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("ties", [False, True])
+def test_equals_highs_engine_and_the_max_slack_lp(orientation, rts, ties):
+    X, Y = _data(300)
+    if ties:  # integer data 1..10: many alternative phase-1 optima, phase 2 decides the slacks
+        X, Y = np.round(X / 10), np.round(Y / 10)
+    kw = dict(orientation=orientation, rts=rts, two_phase=True, return_lambdas=True)
+    got = radial_efficiency(X, Y, **kw)
+    ref = radial_efficiency(X, Y, **kw, batch=False)
+    assert got.extra["batch_solved"] == 300 and got.lp_count == 0
+    assert (got.status == ref.status).all()
+    np.testing.assert_allclose(got.score, ref.score, rtol=1e-9)
+    L = np.asarray(got.lambdas)
+    # a feasible two-phase solution: the constraints hold in original units
+    sc = got.score[:, None]
+    xin = X * sc if orientation == "input" else X
+    yout = Y * sc if orientation == "output" else Y
+    np.testing.assert_allclose(L @ X + got.slack_in, xin, atol=1e-9 * X.max())
+    np.testing.assert_allclose(L @ Y - got.slack_out, yout, atol=1e-9 * Y.max())
+    if rts == "vrs":
+        np.testing.assert_allclose(L.sum(1), 1.0, atol=1e-12)
+    assert (L >= 0).all() and (got.slack_in >= 0).all() and (got.slack_out >= 0).all()
+    # and a max-slack one: the phase-2 optimum of the LP solved from scratch
+    total = got.slack_in.sum(1) + got.slack_out.sum(1)
+    for k in range(300) if ties else np.argsort(-total)[:25]:
+        want = _max_slack(X, Y, k, got.score[k], orientation, rts)
+        assert total[k] == pytest.approx(want, rel=1e-7, abs=1e-7)
+
+
+def test_real_data_charnes1981_equals_highs():
+    X, Y = load()
+    for orientation in ("input", "output"):
+        for rts in ("crs", "vrs"):
+            kw = dict(orientation=orientation, rts=rts, two_phase=True)
+            got = radial_efficiency(X, Y, **kw)
+            ref = radial_efficiency(X, Y, **kw, batch=False)
+            assert got.extra["batch_solved"] == 70
+            np.testing.assert_allclose(got.score, ref.score, rtol=1e-9)
+            np.testing.assert_allclose(got.slack_in, ref.slack_in, atol=1e-6 * X.max())
+            np.testing.assert_allclose(got.slack_out, ref.slack_out, atol=1e-6 * Y.max())
+
+
+def test_eg1_slack_found_on_the_optimal_face():
+    # DEAP EG1 firm 1 (θ = 0.5) has an input slack of 0.5 that only phase 2 finds
+    r = radial_efficiency(EG1_X, EG1_Y, two_phase=True)
+    assert r.extra["batch_solved"] == 5
+    np.testing.assert_allclose(r.slack_in[0], [0.0, 0.5], atol=1e-12)
+
+
+def test_uncertified_lps_fall_back_to_highs(monkeypatch):
+    X, Y = _data(200, seed=8)
+    ref = dea_model(X, Y, model="bcc")
+    real = b2p._certified
+
+    def half(b, pi, obj):  # every second LP of a block fails its certificate
+        ok = real(b, pi, obj)
+        ok[1::2] = False
+        return ok
+
+    monkeypatch.setattr(b2p, "_certified", half)
+    r = radial_efficiency(X, Y, rts="vrs", two_phase=True)
+    assert 0 < r.extra["batch_solved"] < 200 and r.lp_count > 0
+    got = dea_model(X, Y, model="bcc")
+    np.testing.assert_allclose(got.score, ref.score, rtol=1e-9)
+    np.testing.assert_allclose(got.target_in, ref.target_in, rtol=1e-7, atol=1e-7)
+
+
+def test_not_positive_or_excluded_self_is_left_to_highs():
+    X, Y = _data(60, seed=9)
+    X[4, 0] = 0.0
+    assert radial_efficiency(X, Y, two_phase=True).extra["batch_solved"] == 0
+    X, Y = _data(60, seed=9)
+    assert radial_efficiency(X, Y, exclude_self=True).extra["batch_solved"] == 0
+
+
+def test_cross_technology_vrs_without_start_goes_to_highs():
+    X0, Y0 = _data(150, seed=10)
+    X1, Y1 = X0 * 0.9, Y0 * 1.15  # outside the VRS hull: some LPs infeasible
+    got = radial_efficiency(X0, Y0, X1, Y1, rts="vrs", two_phase=True)
+    ref = radial_efficiency(X0, Y0, X1, Y1, rts="vrs", two_phase=True, batch=False)
+    assert (got.status == ref.status).all() and (ref.status == "infeasible").any()
+    assert 0 < got.extra["batch_solved"] < 150
+    ok = ref.status == "optimal"
+    np.testing.assert_allclose(got.score[ok], ref.score[ok], rtol=1e-9)
