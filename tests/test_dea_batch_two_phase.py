@@ -5,6 +5,9 @@ references (DEAP EG1 slacks/targets/peers, FGL) run through it in test_dea_publi
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -125,3 +128,20 @@ def test_cross_technology_vrs_without_start_goes_to_highs():
     assert 0 < got.extra["batch_solved"] < 150
     ok = ref.status == "optimal"
     np.testing.assert_allclose(got.score[ok], ref.score[ok], rtol=1e-9)
+
+
+def test_highs_engine_works_after_a_cvxpy_solve_in_a_fresh_process():
+    # HiGHS's thread scheduler is per process and made by the first run: the batched pass
+    # builds no HiGHS model, so a cvxpy solve can come first (regression: every later engine
+    # LP failed as "not_set" until the cvxpy path also ran with threads = 1)
+    code = (
+        "import numpy as np\n"
+        "from measures.dea.radial import radial_efficiency\n"
+        "from tests.test_dea_published import EG1_X, EG1_Y\n"
+        "radial_efficiency(EG1_X, EG1_Y, rts='vrs', two_phase=True, backend='cvxpy')\n"
+        "r = radial_efficiency(EG1_X, EG1_Y, rts='nirs', two_phase=True)\n"
+        "print(','.join(r.status))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    assert out.strip().splitlines()[-1] == ",".join(["optimal"] * 5)

@@ -26,6 +26,10 @@ SOLVER_OPTS = {
     "primal_feasibility_tolerance": PRIMAL_TOL,
     "dual_feasibility_tolerance": DUAL_TOL,
     "presolve": "off",
+    # HiGHS has one thread scheduler per process, created by the first run: a cvxpy solve
+    # with the default thread count before any `new_highs` model (threads 1) makes every
+    # later one fail with "scheduler already initialized" (status not_set → NaN)
+    "threads": 1,
 }
 
 
