@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from measures.dea._highs import INF, new_highs, pass_lp, status_name
+from measures.dea.batch_game import batch_game_values
 from measures.dea.crosseff import cross_efficiency, efficient_rows, scale_by_means
 from measures.dea.radial import radial_efficiency
 
@@ -127,11 +128,32 @@ def _rows_for(Xs: np.ndarray, Ys: np.ndarray, reduce_rows: bool) -> np.ndarray:
     return efficient_rows(radial_efficiency(Xs, Ys).score)
 
 
-def _eval_block(models, js, Xs, Ys, alpha, out_val, out_st, shrink):
-    n = Xs.shape[0]
+class _Models:
+    """The persistent `_GameModel` of each evaluated point, built on first use (the batched
+    pass leaves most points none to solve); lp_count includes the batched LPs."""
+
+    def __init__(self, Xs: np.ndarray, Ys: np.ndarray, rows: np.ndarray, Xe, Ye):
+        self.Xs, self.Ys, self.rows, self.Xe, self.Ye = Xs, Ys, rows, Xe, Ye
+        self._built: dict[int, _GameModel] = {}
+        self.batch_lps = 0
+
+    def __len__(self) -> int:
+        return self.Xe.shape[0]
+
+    def __getitem__(self, j: int) -> _GameModel:
+        if j not in self._built:  # threads work on disjoint j
+            self._built[j] = _GameModel(self.Xs, self.Ys, self.rows, self.Xe[j], self.Ye[j])
+        return self._built[j]
+
+    @property
+    def lp_count(self) -> int:
+        return self.batch_lps + sum(m.lp_count for m in self._built.values())
+
+
+def _eval_block(models, js, Xs, Ys, alpha, out_val, out_st, shrink, todo):
     for j in js:
-        mdl = models[j]
-        for d in range(n):
+        for d in np.flatnonzero(todo[:, j]):
+            mdl = models[int(j)]
             val, st = mdl.solve(Xs[d], Ys[d], alpha[d])
             if st != "optimal" and shrink:
                 val, st = mdl.solve(Xs[d], Ys[d], alpha[d] - 1e-9)
@@ -139,18 +161,20 @@ def _eval_block(models, js, Xs, Ys, alpha, out_val, out_st, shrink):
             out_st[d, j] = st
 
 
-def _evaluate(models, Xs, Ys, alpha, n_jobs, shrink=True):
-    n_ev = len(models)
-    n = Xs.shape[0]
-    val = np.full((n, n_ev), np.nan)
-    st = np.empty((n, n_ev), dtype=object)
-    js = np.arange(n_ev)
-    if n_jobs <= 1 or n_ev < 8:
-        _eval_block(models, js, Xs, Ys, alpha, val, st, shrink)
+def _evaluate(models: _Models, Xs, Ys, alpha, n_jobs, shrink=True):
+    """α_dj of every player d and evaluated point j: batched (`batch_game_values`), then
+    HiGHS for the LPs the batch leaves."""
+    val, ok = batch_game_values(Xs, Ys, models.rows, models.Xe, models.Ye, alpha)
+    models.batch_lps += int(ok.sum())
+    st = np.full(ok.shape, None, dtype=object)
+    st[ok] = "optimal"
+    js = np.flatnonzero(~ok.all(axis=0))
+    if n_jobs <= 1 or js.size < 8:
+        _eval_block(models, js, Xs, Ys, alpha, val, st, shrink, ~ok)
     else:
         with ThreadPoolExecutor(n_jobs) as ex:
             futs = [
-                ex.submit(_eval_block, models, c, Xs, Ys, alpha, val, st, shrink)
+                ex.submit(_eval_block, models, c, Xs, Ys, alpha, val, st, shrink, ~ok)
                 for c in np.array_split(js, n_jobs)
             ]
             for f in futs:
@@ -180,8 +204,7 @@ def game_lp_values(
     Xs, Ys = X_ref / mx, Y_ref / my
     Xe, Ye = X_eval / mx, Y_eval / my
     rows = _rows_for(Xs, Ys, reduce_rows)
-    models = [_GameModel(Xs, Ys, rows, Xe[o], Ye[o]) for o in range(Xe.shape[0])]
-    val, st = _evaluate(models, Xs, Ys, alpha_ref, n_jobs, shrink=False)
+    val, st = _evaluate(_Models(Xs, Ys, rows, Xe, Ye), Xs, Ys, alpha_ref, n_jobs, shrink=False)
     return GameLPValues(value=val, status=st.astype(str))
 
 
@@ -251,7 +274,7 @@ def game_cross_efficiency(
             raise ValueError("start vector must have one value per DMU")
     a0 = np.minimum(a0, theta)
     rows = _rows_for(Xs, Ys, reduce_rows) if reduce_rows else np.arange(n)
-    models = [_GameModel(Xs, Ys, rows, Xs[j], Ys[j]) for j in range(n)]
+    models = _Models(Xs, Ys, rows, Xs, Ys)
 
     def F(alpha):
         val, st = _evaluate(models, Xs, Ys, alpha, n_jobs)
@@ -323,6 +346,6 @@ def game_cross_efficiency(
         iterations=it,
         trace=trace,
         converged=converged,
-        lp_count=sum(mm.lp_count for mm in models),
+        lp_count=models.lp_count,
         accelerate=accelerate,
     )
