@@ -131,7 +131,7 @@ def _peer_str(names: list[str], lam_row: np.ndarray | None) -> str:
 
     if lam_row is None:
         return ""
-    idx = np.flatnonzero(np.nan_to_num(lam_row) > 1e-9)
+    idx = np.flatnonzero(np.asarray(lam_row) > 1e-9)  # NaN compares False
     return ";".join(f"{names[j]}:{lam_row[j]:.6g}" for j in idx)
 
 
