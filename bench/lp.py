@@ -6,17 +6,22 @@ drifting panel of bench/malmquist.py, 3 inputs, 2 outputs):
   with slacks) n = 1 000, Malmquist FGNZ 200 DMUs × 10 periods.
 Columns:
   cbec in-process  `dea_model` / `malmquist` in this process (warm imports);
-  cbec CLI         `cbec dea FILE.csv …` / `cbec malmquist FILE.csv …` as a subprocess on a
-                   CSV written beforehand (whole process: start-up, reading, writing);
+  game cross-efficiency n = 70 (tol 1e-9, Liang et al. 2008: ~14 evaluations of 4 900 LPs).
+  cbec CLI         `cbec dea FILE.csv …` / `cbec malmquist FILE.csv …` / `cbec crosseff
+                   --method game` as a subprocess on a CSV written beforehand (whole process:
+                   start-up, reading, writing);
   limit            raw highspy on the same LPs: one persistent model per workload holding
                    only the frontier columns our run found (its peers), θ coefficients and
                    right-hand sides changed per DMU, phase 1 + phase 2 for every DMU, no
                    pricing and no Python bookkeeping — the cost of the HiGHS calls alone
-                   (not built for Malmquist: "–");
+                   (not built for Malmquist: "–"); for the game: our per-LP HiGHS path
+                   (one persistent model per evaluated DMU, the batched pass switched off);
   Benchmarking / deaR   R via `Rscript`, when Rscript and the package are installed;
                    "absent" otherwise.
 Every method is run K times (default 5) interleaved (one round = every method once);
-the cells are min / median seconds."""
+the cells are min / median seconds. Below the table: the machine factor (this machine's
+CCR n = 1 000 limit ÷ the 0.25 s of issue 18's machine) and cbec in-process against the
+issue's Benchmarking times scaled by it, for when R is absent here."""
 
 from __future__ import annotations
 
@@ -168,7 +173,62 @@ def workloads(tmp: str) -> list[dict]:
                     inproc=lambda X=X, Y=Y: malmquist(X, Y),
                     cli=lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True),
                     limit=None))  # fmt: skip
+    out.append(_game_workload(tmp, cli))
     return out
+
+
+def _game_workload(tmp: str, cli: list[str]) -> dict:
+    """Game cross-efficiency n = 70; the limit is the per-LP HiGHS path (batch off)."""
+    import measures.dea.game as game_mod
+    from bench.dea import data
+    from measures.dea.game import game_cross_efficiency
+
+    X, Y = data(70)
+    csv = os.path.join(tmp, "game70.csv")
+    _csv(csv, X, Y)
+    cmd = cli + ["crosseff", csv, "--dmu", "dmu", "--inputs", "x1,x2,x3", "--outputs",
+                 "y1,y2", "--method", "game", "--tol", "1e-9",
+                 "--out", os.path.join(tmp, "gout.csv")]  # fmt: skip
+
+    def per_lp() -> None:
+        batched = game_mod.batch_game_values
+        game_mod.batch_game_values = _no_batch
+        try:
+            game_cross_efficiency(X, Y, tol=1e-9)
+        finally:
+            game_mod.batch_game_values = batched
+
+    return dict(label="game cross-efficiency n = 70, 1e-9", kind="game", csv=csv,
+                inproc=lambda: game_cross_efficiency(X, Y, tol=1e-9),
+                cli=lambda: subprocess.run(cmd, check=True, capture_output=True),
+                limit=per_lp)  # fmt: skip
+
+
+def _no_batch(Xs, Ys, rows, Xe, Ye, alpha):
+    shape = (Xs.shape[0], Xe.shape[0])
+    return np.full(shape, np.nan), np.zeros(shape, dtype=bool)
+
+
+# issue 18's measurements (its machine): R Benchmarking seconds, and the CCR n = 1 000 limit
+ISSUE_BENCHMARKING = {"CCR-in + slacks n = 1 000": 0.81, "CCR-in + slacks n = 3 000": 8.15,
+                      "super-efficiency n = 1 000": 2.43, "Malmquist FGNZ 200 × 10": 0.97}  # fmt: skip
+ISSUE_CCR_LIMIT = 0.25
+
+
+def scaled_comparison(times: dict) -> list[str]:
+    """Lines: machine factor and in-process / CLI speed-ups over the issue's Benchmarking."""
+    lim = times.get(("CCR-in + slacks n = 1 000", "limit")) or []
+    if not lim:
+        return []
+    f = min(lim) / ISSUE_CCR_LIMIT
+    lines = [f"machine factor {f:.2f} (CCR n = 1 000 limit {min(lim):.2f} s here, "
+             f"{ISSUE_CCR_LIMIT} s on issue 18's machine); the issue's Benchmarking × factor:"]  # fmt: skip
+    for lab, bm in ISSUE_BENCHMARKING.items():
+        inproc, cli = times.get((lab, "inproc")), times.get((lab, "cli"))
+        if inproc and cli:
+            lines.append(f"  {lab}: Benchmarking ≈ {bm * f:.2f} s → in-process "
+                         f"{bm * f / min(inproc):.1f}×, CLI {bm * f / min(cli):.1f}× faster")  # fmt: skip
+    return lines
 
 
 def main(argv: list[str]) -> None:
@@ -179,7 +239,8 @@ def main(argv: list[str]) -> None:
         wl = workloads(tmp)
         for w in wl:
             for p, ok in r_pkgs.items():
-                w[p] = r_runner(p, w["kind"], w["csv"]) if ok else None
+                has = ok and w["kind"] in R_CODE[p]  # no game cross-efficiency in R: "–"
+                w[p] = r_runner(p, w["kind"], w["csv"]) if has else None
         times: dict = {(w["label"], m): [] for w in wl for m in methods}
         for w in wl:
             w["inproc"]()  # warm-up
@@ -211,6 +272,8 @@ def main(argv: list[str]) -> None:
               f"{ratio} |")  # fmt: skip
     print("\nR: " + ", ".join(f"{p} {'present' if ok else 'absent'}" for p, ok in r_pkgs.items())
           + (" (no Rscript on PATH)" if shutil.which("Rscript") is None else ""))  # fmt: skip
+    for line in scaled_comparison(times):
+        print(line)
 
 
 if __name__ == "__main__":
