@@ -139,8 +139,7 @@ def _start_columns(Xr, Yr, Xe, Ye, orientation: str, vrs: bool) -> np.ndarray:
 def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
     """Solve the `live` LPs over the candidate columns; price all reference columns.
     Returns (value, solved, priced_out, entering column) per live LP."""
-    m, s = Xr.shape[1], Yr.shape[1]
-    n_c, R = cand.size, m + s + vrs
+    n_c = cand.size
     A, b, c = radial_tableau(Xr[cand], Yr[cand], Xe[live], Ye[live], orientation,
                              "vrs" if vrs else "crs")  # fmt: skip
     pos = np.searchsorted(cand, start[live])
@@ -148,16 +147,34 @@ def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
                          orientation, vrs)  # fmt: skip
     final = basis.copy()
     obj, solved = solve_batch(A, b, c, basis, final_basis=final)
-    Bm = np.take_along_axis(A, final[:, None, :].repeat(R, axis=1), axis=2)
-    pi = np.linalg.solve(np.transpose(Bm, (0, 2, 1)), c[final][:, :, None])[:, :, 0]
-    cols = np.concatenate([Xr.T, Yr.T] + ([np.ones((1, Xr.shape[0]))] if vrs else []))
-    reduced = -pi @ cols  # (K_live, n_ref): λ_j's reduced cost over the whole technology
-    entering = reduced.argmin(axis=1)
-    priced_out = reduced[np.arange(entering.size), entering] >= -PRICE_TOL
-    # certificate check: the dual objective b'π equals the primal one (else → HiGHS)
-    solved &= np.abs(np.einsum("kr,kr->k", b, pi) - obj) <= 1e-9 * (1 + np.abs(obj))
+    pi, certified = _duals(A, b, c, final, obj)
+    entering, priced_out = _price(pi, _pricing_columns(Xr, Yr, vrs))
+    solved &= certified
     value = obj if orientation == "input" else -obj
     return value, solved, priced_out, entering
+
+
+def _duals(A, b, c, final, obj) -> tuple[np.ndarray, np.ndarray]:
+    """Duals π (K, R) of the final bases, and the certificate: the dual objective b'π equals
+    the primal one (an LP without it goes to HiGHS)."""
+    R = A.shape[1]
+    Bm = np.take_along_axis(A, final[:, None, :].repeat(R, axis=1), axis=2)
+    pi = np.linalg.solve(np.transpose(Bm, (0, 2, 1)), c[final][:, :, None])[:, :, 0]
+    certified = np.abs(np.einsum("kr,kr->k", b, pi) - obj) <= 1e-9 * (1 + np.abs(obj))
+    return pi, certified
+
+
+def _pricing_columns(Xr, Yr, vrs: bool) -> np.ndarray:
+    """The λ columns of the whole technology (R, n) in the rows of the LP."""
+    return np.concatenate([Xr.T, Yr.T] + ([np.ones((1, Xr.shape[0]))] if vrs else []))
+
+
+def _price(pi, cols) -> tuple[np.ndarray, np.ndarray]:
+    """Per LP the most negative reduced cost −π'a_j over `cols`: (entering column, priced
+    out, i.e. no column below −PRICE_TOL)."""
+    reduced = -pi @ cols
+    entering = reduced.argmin(axis=1)
+    return entering, reduced[np.arange(entering.size), entering] >= -PRICE_TOL
 
 
 def _start_basis(xj, yj, Xe, Ye, pos, n_c: int, orientation: str, vrs: bool) -> np.ndarray:
