@@ -100,7 +100,7 @@ def _prepare(groups: Sequence[Group], orientation: str, vrs: bool) -> tuple[_Tec
         if good:
             sx, sy = Xr.mean(0), Yr.mean(0)
             Xr, xe, Yr, ye = Xr / sx, xe / sx, Yr / sy, ye / sy
-            st = _starts(Xr, Yr, xe, ye, orientation, vrs)
+            st = _starts(Xr, Yr, xe, ye, orientation, vrs, sample=_sample(Xr.shape[0]))
         else:
             st = np.full(K, -1, dtype=np.int64)
         tech.X.append(Xr)
@@ -113,6 +113,14 @@ def _prepare(groups: Sequence[Group], orientation: str, vrs: bool) -> tuple[_Tec
         start.append(st)
     cat = np.concatenate
     return tech, _LPs(cat(gid), cat(Xe), cat(Ye), cat(start))
+
+
+def _sample(n: int) -> int:
+    """DMUs probed against all n reference columns for the pool of start columns
+    (`_starts`): n/16 within [16, 64] — the probe costs sample·n per technology; fewer
+    probes give worse starts (more pivots) against a large technology (Malmquist 200 × 10:
+    16 is 25 % faster than 64; 1 000 × 20: 64 beats 16 by 25 %)."""
+    return min(64, max(16, n // 16))
 
 
 def _spread(gid: np.ndarray) -> np.ndarray:
