@@ -31,7 +31,7 @@ def solve_batch(
     K, R, C = A.shape
     Bm = np.take_along_axis(A, basis[:, None, :].repeat(R, axis=1), axis=2)  # (K, R, R)
     T = np.empty((K, R + 1, C + 1))
-    T[:, :R] = np.linalg.solve(Bm, np.concatenate([A, b[:, :, None]], axis=2))
+    T[:, :R] = np.linalg.inv(Bm) @ np.concatenate([A, b[:, :, None]], axis=2)  # 3× a solve
     cb = c[basis]
     T[:, R, :C] = c[None, :] - np.einsum("kr,krc->kc", cb, T[:, :R, :C])
     T[:, R, C] = -np.einsum("kr,kr->k", cb, T[:, :R, C])

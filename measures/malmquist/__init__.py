@@ -54,10 +54,11 @@ appraisal of period-b observations by the period-a game; CC-M = [G^t(t+1)/G^t(t)
 G^{t+1}(t+1)/G^{t+1}(t)]^½ = EC_cc × TC_cc with EC_cc = G^{t+1}(t+1)/G^t(t). The CC index
 always uses adjacent periods (the construction of §9.8), whatever ``frontier`` is.
 
-LPs: the shared radial engine ``measures.dea.radial.radial_efficiency`` (direct HiGHS with
-column generation) solves every DEA LP; one call evaluates all the points one reference
-technology needs (e.g. periods t−1, t, t+1 against period t), and the calls run on a thread
-pool (HiGHS releases the GIL).
+LPs (§9.7 "Solving"): all radial LPs of the index — every (technology, evaluated period) —
+in one batch per returns to scale (``measures.dea.batch_panel``: single-column starts, column
+generation, numpy simplex over all of them at once); the shared radial engine
+``measures.dea.radial.radial_efficiency`` (HiGHS) solves the LPs the batch leaves (no start,
+e.g. VRS cross-period, or not finished) and reports their status.
 
 Layout (scipy-style): `results` (result types, component names, `PanelDataError`),
 `frontiers` (reference technologies and the grouped LP solves), `decomposition` (index and

@@ -1,17 +1,16 @@
 """Reference technologies of the Malmquist index (METHODS §9.7): which technology every
-efficiency is measured against, and the grouped LP solves (one `radial_efficiency` call per
-technology, on a thread pool)."""
+efficiency is measured against, and the LP solves: all of them in one batch per returns to
+scale (`measures.dea.batch_panel`), HiGHS (`radial_efficiency`) for the rest."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from measures.dea.batch_radial import batch_radial_scores
+from measures.dea.batch_panel import panel_radial_scores
 from measures.dea.radial import radial_efficiency
 
 
@@ -46,9 +45,9 @@ def _reference(fid, X, Y):
 
 
 class _Solver:
-    """Collects the (technology, rts, evaluated period[, DMU subset]) efficiencies needed,
-    solves them grouped by technology and returns lookups. `progress(done, total)`: the
-    evaluated DMU-periods (one LP each) of all groups, per block (reporting only)."""
+    """Collects the (technology, rts, evaluated period) efficiencies needed and solves them
+    all at once (`panel_scores`); returns lookups. `progress(done, total)`: the evaluated
+    DMU-periods (one LP each) of all technologies, per chunk (reporting only)."""
 
     def __init__(self, X, Y, orientation: str, n_jobs: int,
                  progress: Callable[[int, int], None] | None = None):  # fmt: skip
@@ -64,48 +63,16 @@ class _Solver:
     def want(self, fid: Any, rts: str, period: int) -> None:
         self.need[(fid, rts)].add(period)
 
-    def _run_group(self, key, periods, inner_jobs, progress=None):
-        fid, rts = key
-        Xr, Yr = _reference(fid, self.X, self.Y)
-        Xe = np.concatenate([self.X[t] for t in periods])
-        Ye = np.concatenate([self.Y[t] for t in periods])
-        return scores(Xr, Yr, Xe, Ye, self.orientation, rts, inner_jobs, progress)
-
-    def _parts(self, groups: list) -> list:
-        """One progress callback per group, adding up the evaluated DMU-periods of all."""
-        if self.progress is None:
-            return [None] * len(groups)
-        report, n = self.progress, self.X.shape[1]
-        total = sum(len(ps) for _, ps in groups) * n
-        done = [0] * len(groups)
-
-        def part(g: int) -> Callable[[int, int], None]:
-            def cb(d: int, _n: int) -> None:
-                done[g] = d
-                report(sum(done), total)
-
-            return cb
-
-        return [part(g) for g in range(len(groups))]
-
     def solve(self) -> None:
         groups = [(k, sorted(v)) for k, v in self.need.items() if v]
         self.need.clear()
         if not groups:
             return
-        # largest groups first (pooled/sequential technologies, many evaluated periods)
-        groups.sort(key=lambda g: -(len(g[1]) * (self.X.shape[0] if g[0][0][0] != "period" else 1)))
-        pool_jobs = min(self.n_jobs, len(groups))
-        inner = 1 if pool_jobs > 1 else self.n_jobs
-        parts = self._parts(groups)
-        if pool_jobs > 1:
-            with ThreadPoolExecutor(pool_jobs) as ex:
-                futs = [ex.submit(self._run_group, k, ps, inner, cb)
-                        for (k, ps), cb in zip(groups, parts, strict=True)]  # fmt: skip
-                results = [f.result() for f in futs]
-        else:
-            results = [self._run_group(k, ps, inner, cb)
-                       for (k, ps), cb in zip(groups, parts, strict=True)]  # fmt: skip
+        items = [(*_reference(fid, self.X, self.Y),
+                  np.concatenate([self.X[t] for t in periods]),
+                  np.concatenate([self.Y[t] for t in periods]), rts)
+                 for (fid, rts), periods in groups]  # fmt: skip
+        results = panel_scores(items, self.orientation, self.n_jobs, self.progress)
         n = self.X.shape[1]
         for (key, periods), (score, status, lps) in zip(groups, results, strict=True):
             self.lp_count += lps
@@ -119,25 +86,49 @@ class _Solver:
         return self.val[(fid, rts, period)], self.st[(fid, rts, period)]
 
 
+def panel_scores(items: list[tuple], orientation: str, n_jobs: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> list[tuple]:  # fmt: skip
+    """[(θ*/φ* (K,), status (K,), LP count)] per item (X_ref, Y_ref, X_eval, Y_eval, rts):
+    the CRS items and the VRS items each in one batch (`measures.dea.batch_panel`: positive
+    data, all LPs of all technologies pivoted together), HiGHS (`radial_efficiency`, on
+    `n_jobs` threads) for the other returns to scale and every LP the batch did not finish;
+    progress(done, total) over the LPs of all items."""
+    K = [it[2].shape[0] for it in items]
+    score = [np.full(k, np.nan) for k in K]
+    ok = [np.zeros(k, dtype=bool) for k in K]
+    offset = 0
+    for rts in ("crs", "vrs"):
+        sel = [g for g, it in enumerate(items) if it[4] == rts]
+        size = sum(K[g] for g in sel)
+
+        def report(d: int, _k: int, at: int = offset) -> None:
+            if progress is not None:
+                progress(at + d, sum(K))
+
+        got = panel_radial_scores([items[g][:4] for g in sel], orientation=orientation,
+                                  rts=rts, progress=report)  # fmt: skip
+        for g, (sc, good) in zip(sel, got, strict=True):
+            score[g], ok[g] = sc, good
+        offset += size
+    out = []
+    for g, (Xr, Yr, Xe, Ye, rts) in enumerate(items):
+        status = np.where(ok[g], "optimal", "").astype(object)
+        rest = np.flatnonzero(~ok[g])
+        if rest.size:
+            res = radial_efficiency(Xr, Yr, Xe[rest], Ye[rest], orientation=orientation,
+                                    rts=rts, n_jobs=n_jobs)  # fmt: skip
+            score[g][rest], status[rest] = res.score, res.status
+        out.append((score[g], status.astype(str), K[g]))
+    if progress is not None and not all(o.all() for o in ok):
+        progress(sum(K), sum(K))
+    return out
+
+
 def scores(Xr, Yr, Xe, Ye, orientation: str, rts: str, n_jobs: int = 1,
            progress: Callable[[int, int], None] | None = None):  # fmt: skip
-    """(θ*/φ* (K,), status (K,), LP count) of the evaluated DMUs against one technology:
-    `measures.dea.batch_radial` (CRS/VRS, positive data: all LPs pivoted together), HiGHS
-    (`radial_efficiency`) for the rest and for any LP the batch did not finish."""
-    K = Xe.shape[0]
-    score, ok = np.full(K, np.nan), np.zeros(K, dtype=bool)
-    if rts in ("crs", "vrs"):
-        score, ok = batch_radial_scores(Xr, Yr, Xe, Ye, orientation=orientation, rts=rts,
-                                        progress=progress)  # fmt: skip
-    status = np.where(ok, "optimal", "").astype(object)
-    rest = np.flatnonzero(~ok)
-    if rest.size:
-        res = radial_efficiency(Xr, Yr, Xe[rest], Ye[rest], orientation=orientation, rts=rts,
-                                n_jobs=n_jobs)  # fmt: skip
-        score[rest], status[rest] = res.score, res.status
-    if progress is not None and not ok.all():
-        progress(K, K)
-    return score, status.astype(str), K
+    """(θ*/φ* (K,), status (K,), LP count) of the evaluated DMUs against one technology
+    (`panel_scores` of one item)."""
+    return panel_scores([(Xr, Yr, Xe, Ye, rts)], orientation, n_jobs, progress)[0]
 
 
 def _fid_label(fid, periods) -> str:

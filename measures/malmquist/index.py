@@ -59,8 +59,8 @@ def malmquist(
     game_own : (T, n) converged own-period game scores solved elsewhere with those settings
         (``cc_malmquist``'s ``g_own``): the games are not rerun.
     dmus, periods : labels used in tables and in ``infeasible_cases``.
-    n_jobs : threads for the LP calls (and the game evaluations); 1 (DEFAULT) is fastest on
-        2 cores (bench/malmquist.py), the LP calls hold the GIL between solves.
+    n_jobs : threads for the HiGHS LP calls (the LPs the batch leaves, §9.7 "Solving") and
+        the game evaluations; 1 (DEFAULT) is fastest on 2 cores (bench/malmquist.py).
     progress : optional callback progress(done, total) over the radial LPs (one per evaluated
         DMU-period and technology), per block of DMUs; reporting only (not the CC part).
     cc_progress : optional callback over the CC-Malmquist part: each period's game and each
