@@ -116,7 +116,7 @@ def panel_scores(items: list[tuple], orientation: str, n_jobs: int = 1,
         rest = np.flatnonzero(~ok[g])
         if rest.size:
             res = radial_efficiency(Xr, Yr, Xe[rest], Ye[rest], orientation=orientation,
-                                    rts=rts, n_jobs=n_jobs)  # fmt: skip
+                                    rts=rts, n_jobs=n_jobs, batch=False)  # batch tried  # fmt: skip
             score[g][rest], status[rest] = res.score, res.status
         out.append((score[g], status.astype(str), K[g]))
     if progress is not None and not all(o.all() for o in ok):
