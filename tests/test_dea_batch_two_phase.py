@@ -25,8 +25,9 @@ def _data(n, seed=7):
     return rng.uniform(10, 100, (n, 3)), rng.uniform(10, 100, (n, 2))
 
 
-def _max_slack(X, Y, k, score, orientation, rts):
-    """max Σs⁻ + Σs⁺ (original units) at the given θ*/φ*, all columns, from scratch."""
+def _max_slack(X, Y, k, score, orientation, rts, exclude_self=False):
+    """max Σs⁻ + Σs⁺ (original units) at the given θ*/φ*, all columns (but k's own with
+    exclude_self), from scratch."""
     n, m = X.shape
     s = Y.shape[1]
     rows = [np.hstack([X.T, np.eye(m), np.zeros((m, s))]),
@@ -37,8 +38,9 @@ def _max_slack(X, Y, k, score, orientation, rts):
         rows.append(np.hstack([np.ones((1, n)), np.zeros((1, m + s))]))
         rhs.append(np.ones(1))
     c = np.concatenate([np.zeros(n), -np.ones(m + s)])
-    r = linprog(c, A_eq=np.vstack(rows), b_eq=np.concatenate(rhs), method="highs",
-                options=TIGHT)  # fmt: skip
+    bounds = [(0, 0) if exclude_self and j == k else (0, None) for j in range(n + m + s)]
+    r = linprog(c, A_eq=np.vstack(rows), b_eq=np.concatenate(rhs), bounds=bounds,
+                method="highs", options=TIGHT)  # fmt: skip
     assert r.status == 0
     return -r.fun
 
@@ -96,14 +98,14 @@ def test_eg1_slack_found_on_the_optimal_face():
 def test_uncertified_lps_fall_back_to_highs(monkeypatch):
     X, Y = _data(200, seed=8)
     ref = dea_model(X, Y, model="bcc")
-    real = b2p._certified
+    real = b2p._duals
 
-    def half(b, pi, obj):  # every second LP of a block fails its certificate
-        ok = real(b, pi, obj)
+    def half(A, b, c, basis, obj):  # every second LP of a block fails its certificate
+        pi, ok = real(A, b, c, basis, obj)
         ok[1::2] = False
-        return ok
+        return pi, ok
 
-    monkeypatch.setattr(b2p, "_certified", half)
+    monkeypatch.setattr(b2p, "_duals", half)
     r = radial_efficiency(X, Y, rts="vrs", two_phase=True)
     assert 0 < r.extra["batch_solved"] < 200 and r.lp_count > 0
     got = dea_model(X, Y, model="bcc")
@@ -111,12 +113,35 @@ def test_uncertified_lps_fall_back_to_highs(monkeypatch):
     np.testing.assert_allclose(got.target_in, ref.target_in, rtol=1e-7, atol=1e-7)
 
 
-def test_not_positive_or_excluded_self_is_left_to_highs():
+def test_not_positive_data_and_nirs_are_left_to_highs():
     X, Y = _data(60, seed=9)
+    assert radial_efficiency(X, Y, rts="nirs", two_phase=True).extra["batch_solved"] == 0
     X[4, 0] = 0.0
     assert radial_efficiency(X, Y, two_phase=True).extra["batch_solved"] == 0
-    X, Y = _data(60, seed=9)
-    assert radial_efficiency(X, Y, exclude_self=True).extra["batch_solved"] == 0
+
+
+@pytest.mark.parametrize("orientation", ["input", "output"])
+@pytest.mark.parametrize("rts", ["crs", "vrs"])
+def test_super_efficiency_excludes_own_column(orientation, rts):
+    X, Y = np.round(_data(200, seed=15)[0] / 10), np.round(_data(200, seed=15)[1] / 10)
+    kw = dict(orientation=orientation, rts=rts, two_phase=True, exclude_self=True,
+              return_lambdas=True)  # fmt: skip
+    got = radial_efficiency(X, Y, **kw)
+    ref = radial_efficiency(X, Y, **kw, batch=False)
+    assert got.extra["batch_solved"] > 150
+    L = np.asarray(got.lambdas)
+    assert (np.diag(L) == 0).all()  # no DMU is its own peer
+    both = (got.status == "optimal") & (ref.status == "optimal")
+    np.testing.assert_allclose(got.score[both], ref.score[both], rtol=1e-9)
+    # the infeasible VRS super-efficiency LPs keep HiGHS's status
+    assert (got.status[ref.status == "infeasible"] == "infeasible").all()
+    # where HiGHS's phase 2 (θ* fixed) fails, the batch's face-restricted phase 2 may not
+    assert set(got.status[got.status != ref.status]) <= {"optimal"}
+    assert set(ref.status[got.status != ref.status]) <= {"phase2_infeasible"}
+    total = got.slack_in.sum(1) + got.slack_out.sum(1)
+    for k in np.flatnonzero(got.status == "optimal")[::4]:
+        want = _max_slack(X, Y, k, got.score[k], orientation, rts, exclude_self=True)
+        assert total[k] == pytest.approx(want, rel=1e-7, abs=1e-7)
 
 
 def test_cross_technology_vrs_without_start_goes_to_highs():

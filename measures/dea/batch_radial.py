@@ -111,9 +111,9 @@ def _starts(Xr, Yr, Xe, Ye, orientation: str, vrs: bool, sample: int = 64) -> np
     return start
 
 
-def _start_columns(Xr, Yr, Xe, Ye, orientation: str, vrs: bool) -> np.ndarray:
+def _start_columns(Xr, Yr, Xe, Ye, orientation: str, vrs: bool, skip=None) -> np.ndarray:
     """Per evaluated DMU the reference column with the best single-column feasible start
-    (−1: none; VRS only)."""
+    (−1: none; VRS only); skip (K,): a column each DMU may not use (−1: none)."""
     K = Xe.shape[0]
     out = np.empty(K, dtype=np.int64)
     for a in range(0, K, BLOCK):
@@ -123,6 +123,7 @@ def _start_columns(Xr, Yr, Xe, Ye, orientation: str, vrs: bool) -> np.ndarray:
             lam = np.ones_like(need) if vrs else need
             th = (lam[:, :, None] * Xr[None] / xe).max(axis=2)
             th = np.where(need <= 1 + 1e-12, th, np.inf) if vrs else th
+            _drop(th, None if skip is None else skip[a : a + BLOCK], np.inf)
             j = th.argmin(axis=1)
             good = np.isfinite(th[np.arange(j.size), j])
         else:
@@ -130,10 +131,18 @@ def _start_columns(Xr, Yr, Xe, Ye, orientation: str, vrs: bool) -> np.ndarray:
             lam = np.ones_like(room) if vrs else room
             ph = (lam[:, :, None] * Yr[None] / ye).min(axis=2)
             ph = np.where(room >= 1 - 1e-12, ph, -np.inf) if vrs else ph
+            _drop(ph, None if skip is None else skip[a : a + BLOCK], -np.inf)
             j = ph.argmax(axis=1)
             good = np.isfinite(ph[np.arange(j.size), j])
         out[a : a + BLOCK] = np.where(good, j, -1)
     return out
+
+
+def _drop(M: np.ndarray, skip: np.ndarray | None, value: float) -> None:
+    """Set M[k, skip[k]] = value where skip[k] ≥ 0 (a column LP k may not use)."""
+    if skip is not None:
+        k = np.flatnonzero(skip >= 0)
+        M[k, skip[k]] = value
 
 
 def _round(Xr, Yr, Xe, Ye, cand, start, live, orientation: str, vrs: bool):
@@ -169,21 +178,27 @@ def _pricing_columns(Xr, Yr, vrs: bool) -> np.ndarray:
     return np.concatenate([Xr.T, Yr.T] + ([np.ones((1, Xr.shape[0]))] if vrs else []))
 
 
-def _price(pi, cols) -> tuple[np.ndarray, np.ndarray]:
+def _price(pi, cols, skip=None) -> tuple[np.ndarray, np.ndarray]:
     """Per LP the most negative reduced cost −π'a_j over `cols`: (entering column, priced
     out, i.e. no column below −PRICE_TOL). In row blocks: against up to 4 096 columns, of
     ~32 k reduced costs — each matmul small enough for OpenBLAS to stay on one thread (a
     threaded call waits milliseconds for its second thread on a loaded 2-core machine:
     Malmquist 1 000 × 20 spent 6.8 s of 11 s pricing); against more (pooled technologies),
-    of ~2 M, where a threaded call amortises that wait."""
+    of ~2 M, where a threaded call amortises that wait. skip (K,): a column LP k may not use."""
     K, n = pi.shape[0], cols.shape[1]
     entering, low = np.empty(K, dtype=np.int64), np.empty(K)
-    step = max(8, 32768 // n) if n <= 4096 else max(1, 2**21 // n)
+    step = row_step(n)
     for a in range(0, K, step):
         reduced = -pi[a : a + step] @ cols
+        _drop(reduced, None if skip is None else skip[a : a + step], np.inf)
         j = reduced.argmin(axis=1)
         entering[a : a + step], low[a : a + step] = j, reduced[np.arange(j.size), j]
     return entering, low >= -PRICE_TOL
+
+
+def row_step(n: int) -> int:
+    """Rows per pricing matmul against n columns (see `_price`)."""
+    return max(8, 32768 // n) if n <= 4096 else max(1, 2**21 // n)
 
 
 def _start_basis(xj, yj, Xe, Ye, pos, n_c: int, orientation: str, vrs: bool) -> np.ndarray:

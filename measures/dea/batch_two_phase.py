@@ -14,7 +14,10 @@ face, since it is the phase-1 objective); it is priced over the face columns of 
 technology by its duals π₂ and certified by b'π₂ = primal. LPs with no slack column on the
 face keep the phase-1 solution (all max-slacks are 0). Reference columns are the non-
 dominated DMUs only (the pricing pool of `_sparse`; a dominated column is never needed in
-either phase), so the tableau width is the candidate set, not n.
+either phase), so the tableau width is the candidate set, not n. Super-efficiency (§9.4,
+``skip``): LP k may not use its own column — it is blocked in both phases, left out of the
+start search and of pricing (the pool then holds the second non-dominated layer as well);
+VRS LPs without a single-column start go to HiGHS, which reports the infeasible ones.
 """
 
 from __future__ import annotations
@@ -25,11 +28,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from measures.dea._batch_simplex import radial_tableau, solve_batch
-from measures.dea.batch_radial import _start_basis, _starts
+from measures.dea.batch_radial import (
+    PRICE_TOL,
+    _drop,
+    _duals,
+    _price,
+    _start_basis,
+    _start_columns,
+    _starts,
+    row_step,
+)
 
-PRICE_TOL = 1e-9
 FACE_TOL = 1e-9  # reduced cost (phase-1 scale) below which a column is on the optimal face
-CERT_TOL = 1e-9
 
 
 @dataclass
@@ -46,31 +56,46 @@ class BatchTwoPhase:
 
 @dataclass
 class _Block:
-    """The live LPs of one block over the candidate columns `cand`: tableau and bases."""
+    """The live LPs of one block over the candidate columns `cand`: tableau, bases, and
+    each LP's own reference column (−1: none) that it may not use."""
 
     A: np.ndarray
     b: np.ndarray
     basis: np.ndarray
     cand: np.ndarray
+    skip: np.ndarray
+
+    def blocked(self) -> np.ndarray | None:
+        """(K, C) mask of the tableau columns LP k may not use (its own column), or None."""
+        pos = np.searchsorted(self.cand, self.skip)
+        has = (self.skip >= 0) & (pos < self.cand.size)
+        has[has] = self.cand[pos[has]] == self.skip[has]
+        if not has.any():
+            return None
+        mask = np.zeros(self.A.shape[0::2], dtype=bool)
+        k = np.flatnonzero(has)
+        mask[k, 1 + pos[k]] = True
+        return mask
 
 
 class _LPs:
     """The problem shared by every block: scaled data, kind, pricing columns, phase-2 cost."""
 
     def __init__(self, Xr, Yr, Xe, Ye, orientation: str, rts: str, w2: np.ndarray,
-                 max_rounds: int):  # fmt: skip
+                 max_rounds: int, skip: np.ndarray):  # fmt: skip
         self.Xr, self.Yr, self.Xe, self.Ye = Xr, Yr, Xe, Ye
         self.orientation, self.rts, self.vrs = orientation, rts, rts == "vrs"
         self.m, self.s = Xe.shape[1], Ye.shape[1]
         self.w2 = w2  # phase-2 cost of s⁻, s⁺ (negative weights: minimisation)
         self.max_rounds = max_rounds
+        self.skip = skip  # (K,) own reference column per evaluated DMU, −1: none
         ones = [np.ones((1, Xr.shape[0]))] if self.vrs else []
         self.cols = np.concatenate([Xr.T, Yr.T, *ones])  # (R, n_ref): a_j of every λ_j
 
     def block(self, live: np.ndarray, cand: np.ndarray, basis: np.ndarray) -> _Block:
         A, b, _ = radial_tableau(self.Xr[cand], self.Yr[cand], self.Xe[live], self.Ye[live],
                                  self.orientation, self.rts)  # fmt: skip
-        return _Block(A, b, basis, cand)
+        return _Block(A, b, basis, cand, self.skip[live])
 
     def cost(self, phase: int, n_c: int) -> np.ndarray:
         """Cost vector over θ, λ (n_c), s⁻, s⁺ of phase 1 (min θ / min −φ) or phase 2."""
@@ -100,13 +125,15 @@ def batch_two_phase(
     w_in: np.ndarray,
     w_out: np.ndarray,
     two_phase: bool = True,
+    skip: np.ndarray | None = None,
     block: int | None = None,
     max_rounds: int = 12,
     progress: Callable[[int], None] | None = None,
 ) -> BatchTwoPhase:
     """Solve the radial LPs of evaluated (Xe, Ye) against reference (Xr, Yr) — positive,
-    already scaled data; CRS or VRS; phase-2 weights w_in/w_out (module docstring). The
-    DMUs are solved in blocks of `block` (DEFAULT K/8 within [64, 512], as `batch_radial`);
+    already scaled data; CRS or VRS; phase-2 weights w_in/w_out (module docstring); skip
+    (K,): the reference column each LP may not use (−1: none; super-efficiency). The DMUs
+    are solved in blocks of `block` (DEFAULT K/8 within [64, 512], as `batch_radial`);
     progress(k) is called after each block with the number of its DMUs solved."""
     K, m = Xe.shape
     s = Ye.shape[1]
@@ -115,9 +142,14 @@ def batch_two_phase(
     if K == 0 or min(a.min() for a in (Xr, Yr, Xe, Ye)) <= 0:
         return res
     vrs = rts == "vrs"
-    start = _starts(Xr, Yr, Xe, Ye, orientation, vrs)
+    if skip is None:
+        skip = np.full(K, -1, dtype=np.int64)
+        start = _starts(Xr, Yr, Xe, Ye, orientation, vrs)
+    else:
+        start = _start_columns(Xr, Yr, Xe, Ye, orientation, vrs, skip=skip)
     cand = np.unique(start[start >= 0])
-    lp = _LPs(Xr, Yr, Xe, Ye, orientation, rts, np.concatenate([-w_in, -w_out]), max_rounds)
+    lp = _LPs(Xr, Yr, Xe, Ye, orientation, rts, np.concatenate([-w_in, -w_out]), max_rounds,
+              skip)  # fmt: skip
     block = int(block or min(512, max(64, K // 8)))
     for a in range(0, K, block):
         live = a + np.flatnonzero(start[a : a + block] >= 0)
@@ -141,13 +173,6 @@ def _solve_live(lp: _LPs, live, start, cand, two_phase: bool, res: BatchTwoPhase
     return blk.cand
 
 
-def _duals(A: np.ndarray, c: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Row duals π (K, R) of each basis: B'π = c_B."""
-    R = A.shape[1]
-    Bm = np.take_along_axis(A, basis[:, None, :].repeat(R, axis=1), axis=2)
-    return np.linalg.solve(np.transpose(Bm, (0, 2, 1)), c[basis][:, :, None])[:, :, 0]
-
-
 def _primal(A: np.ndarray, b: np.ndarray, basis: np.ndarray) -> np.ndarray:
     """Basic variable values (K, R) of each basis: B z_B = b."""
     R = A.shape[1]
@@ -165,19 +190,14 @@ def _remap(basis: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
     return out
 
 
-def _certified(b: np.ndarray, pi: np.ndarray, obj: np.ndarray) -> np.ndarray:
-    """The dual objective b'π equals the primal one (else the LP goes to HiGHS)."""
-    return np.abs(np.einsum("kr,kr->k", b, pi) - obj) <= CERT_TOL * (1 + np.abs(obj))
-
-
-def _optimise(lp: _LPs, blk: _Block, c: np.ndarray, blocked=None):
+def _optimise(blk: _Block, c: np.ndarray, blocked=None):
     """One batched simplex run from the block's bases; bases updated where it finished.
-    Returns (objective, solved and certified, π)."""
+    Returns (objective, solved and certified by b'π = primal, π)."""
     final = blk.basis.copy()
     obj, solved = solve_batch(blk.A, blk.b, c, blk.basis, final_basis=final, blocked=blocked)
     blk.basis = np.where(solved[:, None], final, blk.basis)
-    pi = _duals(blk.A, c, blk.basis)
-    return obj, solved & _certified(blk.b, pi, obj), pi
+    pi, certified = _duals(blk.A, blk.b, c, blk.basis, obj)
+    return obj, solved & certified, pi
 
 
 def _phase1(lp: _LPs, blk: _Block, live: np.ndarray):
@@ -185,10 +205,8 @@ def _phase1(lp: _LPs, blk: _Block, live: np.ndarray):
     over every column re-solve in zero pivots). Returns (ok, π₁, objective, block)."""
     K = live.size
     for _ in range(lp.max_rounds):
-        obj, solved, pi = _optimise(lp, blk, lp.cost(1, blk.cand.size))
-        red = -pi @ lp.cols
-        entering = red.argmin(axis=1)
-        priced = red[np.arange(K), entering] >= -PRICE_TOL
+        obj, solved, pi = _optimise(blk, lp.cost(1, blk.cand.size), blk.blocked())
+        entering, priced = _price(pi, lp.cols, skip=blk.skip)
         again = solved & ~priced
         if not again.any():
             return solved & priced, pi, obj, blk
@@ -196,19 +214,31 @@ def _phase1(lp: _LPs, blk: _Block, live: np.ndarray):
     return np.zeros(K, dtype=bool), pi, obj, blk
 
 
+def _price_face(pi2: np.ndarray, pi1: np.ndarray, cols: np.ndarray, skip: np.ndarray):
+    """Phase-2 pricing over the face columns (phase-1 reduced cost ≤ FACE_TOL) of the whole
+    technology, in the row blocks of `_price`: (entering column, priced out)."""
+    K, n = pi2.shape[0], cols.shape[1]
+    entering, low = np.empty(K, dtype=np.int64), np.empty(K)
+    step = row_step(n)
+    for a in range(0, K, step):
+        red = np.where(-pi1[a : a + step] @ cols > FACE_TOL, np.inf, -pi2[a : a + step] @ cols)
+        _drop(red, skip[a : a + step], np.inf)
+        j = red.argmin(axis=1)
+        entering[a : a + step], low[a : a + step] = j, red[np.arange(j.size), j]
+    scale = np.maximum(1.0, np.abs(pi2).max(axis=1))
+    return entering, low >= -PRICE_TOL * scale
+
+
 def _phase2(lp: _LPs, blk: _Block, live: np.ndarray, pi1: np.ndarray, ok1: np.ndarray):
     """Max-slack phase 2 on the phase-1 optimal face (module docstring), by column
     generation over the face columns. Returns (ok, block)."""
     K = live.size
-    off_face = -pi1 @ lp.cols > FACE_TOL  # (K, n_ref): λ_j that no phase-1 optimum uses
     for _ in range(lp.max_rounds):
         c1, c2 = lp.cost(1, blk.cand.size), lp.cost(2, blk.cand.size)
-        d1 = c1[None, :] - np.einsum("kr,krc->kc", pi1, blk.A)
-        obj, solved, pi2 = _optimise(lp, blk, c2, blocked=d1 > FACE_TOL)
-        red = np.where(off_face, np.inf, -pi2 @ lp.cols)
-        entering = red.argmin(axis=1)
-        scale = np.maximum(1.0, np.abs(pi2).max(axis=1))
-        priced = red[np.arange(K), entering] >= -PRICE_TOL * scale
+        off = c1[None, :] - np.einsum("kr,krc->kc", pi1, blk.A) > FACE_TOL
+        own = blk.blocked()
+        obj, solved, pi2 = _optimise(blk, c2, off if own is None else off | own)
+        entering, priced = _price_face(pi2, pi1, lp.cols, blk.skip)
         again = ok1 & solved & ~priced
         if not again.any():
             return ok1 & solved & priced, blk
@@ -235,13 +265,18 @@ def _store(res: BatchTwoPhase, lp: _LPs, live, blk: _Block, ok, obj1) -> None:
 
 
 def solve_batched(Xs, Ys, Xe, Ye, pool: np.ndarray, *, orientation: str, rts: str,
-                  w_in: np.ndarray, w_out: np.ndarray, two_phase: bool, out: dict,
-                  tick) -> np.ndarray:  # fmt: skip
+                  w_in: np.ndarray, w_out: np.ndarray, two_phase: bool,
+                  exclude_self: bool, out: dict, tick) -> np.ndarray:  # fmt: skip
     """`radial_efficiency`'s batched first pass on scaled data: fills the per-DMU `out`
     (score, status, lambdas, s_in, s_out) of every DMU the batch solves, with the reference
-    restricted to the pricing `pool`; returns the indices left to HiGHS."""
+    restricted to the pricing `pool`; returns the indices left to HiGHS. exclude_self: the
+    evaluated DMUs are the reference DMUs and DMU k may not use its own column."""
+    skip = None
+    if exclude_self:
+        skip = np.full(Xs.shape[0], -1, dtype=np.int64)
+        skip[pool] = np.arange(pool.size)
     res = batch_two_phase(Xs[pool], Ys[pool], Xe, Ye, orientation=orientation, rts=rts,
-                          w_in=w_in, w_out=w_out, two_phase=two_phase,
+                          w_in=w_in, w_out=w_out, two_phase=two_phase, skip=skip,
                           progress=tick.add)  # fmt: skip
     k = np.flatnonzero(res.ok)
     out["score"][k] = res.score[k]

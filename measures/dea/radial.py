@@ -9,9 +9,9 @@ orientation) and, with ``two_phase=True``, max-slack phase-2 slacks.
 
 Two interchangeable back ends solve the same LPs (a test proves they agree to 1e-9):
 
-* ``backend="highs"`` (DEFAULT). With ``batch=True`` (DEFAULT; CRS/VRS, no exclude_self,
-  positive data) all LPs are first solved together by `measures.dea.batch_two_phase` (a
-  numpy simplex with certificates); the rest go to one persistent ``highspy`` model per
+* ``backend="highs"`` (DEFAULT). With ``batch=True`` (DEFAULT; CRS/VRS, positive data)
+  all LPs are first solved together by `measures.dea.batch_two_phase` (numpy simplex,
+  certificates; also super-efficiency); the rest go to one persistent ``highspy`` model per
   shape: per DMU only the θ/φ coefficients and right-hand sides change, warm-started.
   Columns are generated on demand from a shared candidate set; pricing over the
   non-dominated reference DMUs (`measures.dea._sparse`) proves the restricted optimum
@@ -19,8 +19,7 @@ Two interchangeable back ends solve the same LPs (a test proves they agree to 1e
   pricing check; it is skipped when every slack's phase-1 reduced cost is > 0 (max-slacks
   0). A restricted LP that is infeasible is re-solved with all columns before "infeasible"
   is reported. ``n_jobs`` > 1: threads (HiGHS releases the GIL). λ is sparse per DMU.
-* ``backend="cvxpy"``: cvxpy with DPP parameters, one compiled problem per shape re-solved
-  per DMU with HiGHS (all columns, no column generation).
+* ``backend="cvxpy"``: cvxpy DPP, one compiled problem per shape re-solved per DMU (HiGHS).
 
 Conventions: data are scaled by reference column means internally (scores are invariant);
 phase-2 slacks maximise the unweighted sum of slacks in the *original units* (DEAP, deaR).
@@ -356,9 +355,10 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
     }
     pool = pricing_pool(Xs, Ys, exclude_self)
     order = np.arange(n_eval)
-    if batch and rts in ("crs", "vrs") and not exclude_self:
+    if batch and rts in ("crs", "vrs"):
         order = solve_batched(Xs, Ys, Xe, Ye, pool, orientation=orientation, rts=rts, w_in=sx,
-                              w_out=sy, two_phase=two_phase, out=out, tick=tick)  # fmt: skip
+                              w_out=sy, two_phase=two_phase, exclude_self=exclude_self, out=out,
+                              tick=tick)  # fmt: skip
     n_jobs = max(1, min(int(n_jobs), order.size // 200 + 1)) if order.size else 0
     init = initial_candidates(Xs, Ys) if n_jobs else None
     engines = [_Engine(Xs, Ys, orientation, rts, sx, sy, init, pool=pool) for _ in range(n_jobs)]
