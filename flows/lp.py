@@ -1,11 +1,14 @@
 """The LP fan-out of the refresh as a named subflow (`lp-work`): DEA + cross-efficiency per
-year and Malmquist per adjacent period pair, submitted to the chosen task runner (threads, or
-Dask via prefect-dask). Composition only; the tasks are in tasks/lp.py.
+year (and per block of DMUs of a year larger than the DEA `block_size`, METHODS §9.1) and
+Malmquist per adjacent period pair, submitted to the chosen task runner (threads, or Dask via
+prefect-dask). Composition only; the tasks are in tasks/lp.py.
 
     tables = lp_tables(dpanel, params, runner="dask", address=None, years=None)
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger
@@ -28,8 +31,14 @@ def lp_work(
     ys = lp.years_of(panel, years)
     mparams = {"dea": dea_params, "malmquist": malmquist_params}
     futures = {}
-    dea = {y: lp.dea_year.submit(lp.year_slice(panel, [y]), dea_params, y) for y in ys}
+    slices = {y: lp.year_slice(panel, [y]) for y in ys}
+    blocks = {y: lp.year_blocks(slices[y], dea_params, y) for y in ys}
+    dea = {y: lp.dea_year.submit(slices[y], dea_params, y, lp.year_tables(blocks[y])) for y in ys}
     futures.update({f: ("dea", y) for y, f in dea.items()})
+    block_keys = {y: [("dea-block", y, b) for b in range(blocks[y])] if blocks[y] > 1 else []
+                  for y in ys}  # fmt: skip
+    for key in (k for y in ys for k in block_keys[y]):
+        futures[lp.dea_block.submit(slices[key[1]], dea_params, key[1], key[2])] = key
     split = lp.pair_splittable(mparams)
     share = lp.game_shareable(mparams)  # each year's game once, handed to its two pairs
     if split:
@@ -41,13 +50,17 @@ def lp_work(
         years_dea = [dea[y] for y in ys] if share else None
         f = lp.malmquist_all.submit(lp.year_slice(panel, ys), mparams, years_dea)
         futures[f] = ("malmquist", None)
-    progress = LpProgress(len(futures), key="lp-progress", description="LP work: DEA years and Malmquist pairs")  # fmt: skip
-    done: dict[tuple, dict[str, pl.DataFrame]] = {}
+    progress = LpProgress(len(futures), key="lp-progress", description="LP work: DEA years (and blocks) and Malmquist pairs")  # fmt: skip
+    done: dict[tuple, Any] = {}
     for f in as_completed(list(futures)):
         done[futures[f]] = f.result()
         progress.step()
-    logger.info("LP work: %d DEA years, %d Malmquist units", len(ys), len(futures) - len(ys))
-    eff = lp.concat_efficiency([done[("dea", y)] for y in ys])
+    n_blocks = sum(len(v) for v in block_keys.values())
+    logger.info("LP work: %d DEA years, %d DEA blocks, %d Malmquist units", len(ys), n_blocks,
+                len(futures) - len(ys) - n_blocks)  # fmt: skip
+    eff = lp.concat_efficiency(
+        [lp.with_blocks(done[("dea", y)], [done[k] for k in block_keys[y]]) for y in ys]
+    )
     m_parts = [v for k, v in sorted(done.items(), key=lambda kv: str(kv[0])) if k[0] == "malmquist"]
     malm = lp.assemble_malmquist(m_parts, mparams) if split else m_parts[0]
     return {**eff, **malm}

@@ -2,6 +2,9 @@
 DEA + cross-efficiency + game cross-efficiency of ONE year, Malmquist of ONE adjacent period
 pair. Each unit caches on its own slice of the panel (INPUTS + TASK_SOURCE + code version), so
 a new file that touches one year recomputes only that year and the pairs that contain it.
+A year with more DMUs than the DEA `block_size` (METHODS §9.1, blocks of DMUs) also has ONE
+task per block of its `efficiency` rows (`dea_block`); its `dea_year` then computes only the
+cross-efficiency tables, and `with_blocks` puts the year's result back together.
 
 Thin: the maths is in measures/ (through transforms.efficiency / transforms.productivity); this module
 only slices the panel and re-assembles the pieces into the tables the monolithic tasks return.
@@ -15,7 +18,8 @@ from prefect import task
 
 from measures.malmquist import CC_COMPONENTS, COMPONENTS, CCResult, MalmquistResult
 from tasks._cache import COMPUTE_CACHE
-from transforms.efficiency import efficiency_tables
+from transforms.efficiency import TABLES, concat_blocks, efficiency_block, efficiency_tables
+from transforms.efficiency import year_blocks as _year_blocks
 from transforms.productivity import _params as malmquist_params
 from transforms.productivity import game_shareable as _game_shareable
 from transforms.productivity import productivity_tables
@@ -41,9 +45,40 @@ def pair_splittable(params: dict) -> bool:
 
 
 @task(name="dea-year", task_run_name="dea-{year}", cache_policy=COMPUTE_CACHE)
-def dea_year(panel: pl.DataFrame, params: dict, year: int) -> dict[str, pl.DataFrame]:
-    """DEA, cross-efficiency and game cross-efficiency of one year (`panel` holds that year)."""
-    return efficiency_tables(panel, params)
+def dea_year(
+    panel: pl.DataFrame, params: dict, year: int, tables: tuple[str, ...] = TABLES
+) -> dict[str, pl.DataFrame]:
+    """DEA, cross-efficiency and game cross-efficiency of one year (`panel` holds that year);
+    `tables`: those of `year_tables` (without `efficiency` when the year runs in blocks)."""
+    return efficiency_tables(panel, params, tables)
+
+
+def year_blocks(panel: pl.DataFrame, params: dict, year: int) -> int:
+    """Blocks of the year's `efficiency` rows (METHODS §9.1): 1 up to `block_size` DMUs."""
+    return _year_blocks(panel, params, year)
+
+
+def year_tables(blocks: int) -> tuple[str, ...]:
+    """The tables `dea_year` computes for a year of `blocks` blocks: all of them for one
+    block, the cross-efficiency tables only when `dea_block` tasks compute `efficiency`."""
+    return TABLES if blocks <= 1 else tuple(t for t in TABLES if t != "efficiency")
+
+
+@task(name="dea-block", task_run_name="dea-{year}-block-{block}", cache_policy=COMPUTE_CACHE)
+def dea_block(panel: pl.DataFrame, params: dict, year: int, block: int) -> pl.DataFrame:
+    """The `efficiency` rows of block `block` (0-based) of one year (`panel` holds that year):
+    CCR/BCC with slacks, peers and scale efficiency of its DMUs against the whole year."""
+    return efficiency_block(panel, params, year, block)
+
+
+def with_blocks(
+    year_result: dict[str, pl.DataFrame], blocks: list[pl.DataFrame]
+) -> dict[str, pl.DataFrame]:
+    """A `dea_year` result completed with its year's `efficiency` from the block rows (in block
+    order); unchanged when there are no blocks (the year computed `efficiency` itself)."""
+    if not blocks:
+        return year_result
+    return {**year_result, "efficiency": concat_blocks(blocks)}
 
 
 def game_shareable(params: dict) -> bool:

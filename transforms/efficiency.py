@@ -1,6 +1,11 @@
 """Yearly DEA efficiency, cross-efficiency and game cross-efficiency of the province panel
 (METHODS §9.1–9.6; reference study A). Pure (polars + measures.dea): the pipeline's
-per-year task (tasks/lp.py) calls `efficiency_tables`."""
+per-year task (tasks/lp.py) calls `efficiency_tables`.
+
+A year with more DMUs than `block_size` (config/dea.toml, METHODS §9.1 "Blocks of DMUs") has
+its `efficiency` rows computed in blocks against the whole year's technology
+(`measures.dea_blocks`); `efficiency_block` is one block's rows, so the LP work can fan the
+blocks of a large year out over many workers and get the same table bit for bit."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ import polars as pl
 from cbec.params import section_dict
 from measures.dea import cross_efficiency, dea_model, game_cross_efficiency, scale_efficiency
 from measures.dea.game import GameConvergenceError
+from measures.dea_blocks import block_bounds, dea_model_block, scale_efficiency_block
 from transforms.dea_columns import slack_target_columns
 
 
@@ -21,15 +27,39 @@ def _params(params: dict | None) -> dict:
 
 
 def _year_efficiency(codes, year, X, Y, p, inputs, outputs) -> pl.DataFrame:
+    """The `efficiency` rows of one year (§9.1): in one go up to `block_size` DMUs, else the
+    concatenation of its blocks (`efficiency_block`), in DMU order."""
+    bounds = block_bounds(len(codes), int(p["block_size"]))
+    if len(bounds) > 1:
+        return concat_blocks([_block_efficiency(codes, year, X, Y, p, inputs, outputs, b)
+                              for b in bounds])  # fmt: skip
     orient = p["orientation"]
     main = dea_model(X, Y, model="ccr" if p["rts"] == "crs" else "bcc", orientation=orient,
                      rts=p["rts"])  # fmt: skip
     se = scale_efficiency(X, Y, orientation=orient)
+    return _efficiency_frame(codes, codes, year, main, se, p, inputs, outputs)
+
+
+def _block_efficiency(codes, year, X, Y, p, inputs, outputs, bounds) -> pl.DataFrame:
+    """The `efficiency` rows of DMUs bounds[0]..bounds[1]−1, evaluated against all DMUs of
+    the year (§9.1, blocks of DMUs)."""
+    a, b = bounds
+    orient, rts = p["orientation"], p["rts"]
+    main = dea_model_block(X, Y, a, b, model="ccr" if rts == "crs" else "bcc",
+                           orientation=orient, rts=rts)  # fmt: skip
+    se = scale_efficiency_block(X, Y, a, b, orientation=orient)
+    return _efficiency_frame(codes[a:b], codes, year, main, se, p, inputs, outputs)
+
+
+def _efficiency_frame(rows, codes, year, main, se, p, inputs, outputs) -> pl.DataFrame:
+    """The `efficiency` table of the evaluated DMUs `rows`; `codes`: the reference DMUs that
+    λ's columns (the peers) refer to."""
+    orient = p["orientation"]
     cols = {
-        "region_code": codes,
-        "year": [year] * len(codes),
-        "orientation": [orient] * len(codes),
-        "rts": [p["rts"]] * len(codes),
+        "region_code": rows,
+        "year": [year] * len(rows),
+        "orientation": [orient] * len(rows),
+        "rts": [p["rts"]] * len(rows),
         "score": main.score,
         "phi": main.phi,
         "te_crs": se["crs"],
@@ -66,15 +96,10 @@ def efficiency_tables(
         raise ValueError(f"DEA panel lacks column(s) {missing}")
     parts: dict[str, list[pl.DataFrame]] = {t: [] for t in tables}
     for year in sorted(panel["year"].unique().to_list()):
-        d = panel.filter(pl.col("year") == year).sort("region_code")
-        d = d.drop_nulls([*inputs, *outputs])
-        if d.height < 2:
+        data = _year_data(panel, p, year)
+        if data is None:
             continue
-        codes = d["region_code"].to_list()
-        X = d.select(inputs).to_numpy().astype(float)
-        Y = d.select(outputs).to_numpy().astype(float)
-        if np.any(X <= 0) or np.any(Y <= 0):
-            raise ValueError(f"DEA needs positive inputs/outputs; year {year} has zeros/negatives")
+        codes, X, Y = data
         if "efficiency" in parts:
             parts["efficiency"].append(_year_efficiency(codes, year, X, Y, p, inputs, outputs))
         if "cross_efficiency" in parts:
@@ -82,6 +107,57 @@ def efficiency_tables(
         if "game_cross_efficiency" in parts:
             parts["game_cross_efficiency"].append(_year_game(codes, year, X, Y, p["game"]))
     return {t: _cat(frames) for t, frames in parts.items()}
+
+
+def _year_data(
+    panel: pl.DataFrame, p: dict, year: int
+) -> tuple[list, np.ndarray, np.ndarray] | None:
+    """(DMU codes in region_code order, X, Y) of one year without missing values; None when
+    fewer than two DMUs are left. `panel` must hold the columns of `p` (checked by callers)."""
+    inputs, outputs = list(p["inputs"]), list(p["outputs"])
+    d = panel.filter(pl.col("year") == year).sort("region_code")
+    d = d.drop_nulls([*inputs, *outputs])
+    if d.height < 2:
+        return None
+    X = d.select(inputs).to_numpy().astype(float)
+    Y = d.select(outputs).to_numpy().astype(float)
+    if np.any(X <= 0) or np.any(Y <= 0):
+        raise ValueError(f"DEA needs positive inputs/outputs; year {year} has zeros/negatives")
+    return d["region_code"].to_list(), X, Y
+
+
+def year_blocks(panel: pl.DataFrame, params: dict | None, year: int) -> int:
+    """How many blocks the `efficiency` rows of `year` are computed in (§9.1, blocks of
+    DMUs): 1 up to `block_size` DMUs, 0 when the year has no DEA (fewer than two DMUs)."""
+    p = _params(params)
+    data = _year_data(panel, p, year)
+    return 0 if data is None else len(block_bounds(len(data[0]), int(p["block_size"])))
+
+
+def efficiency_block(
+    panel: pl.DataFrame, params: dict | None, year: int, block: int
+) -> pl.DataFrame:
+    """The `efficiency` rows of block `block` (0-based, of `year_blocks`) of `year`: its DMUs
+    evaluated against every DMU of the year (§9.1). `concat_blocks` of all blocks is exactly
+    the year's `efficiency` table from `efficiency_tables`."""
+    p = _params(params)
+    data = _year_data(panel, p, year)
+    if data is None:
+        return pl.DataFrame()
+    codes, X, Y = data
+    bounds = block_bounds(len(codes), int(p["block_size"]))
+    if not 0 <= block < len(bounds):
+        raise ValueError(f"year {year} has {len(bounds)} DEA block(s), not block {block}")
+    inputs, outputs = list(p["inputs"]), list(p["outputs"])
+    if len(bounds) == 1:
+        return _year_efficiency(codes, year, X, Y, p, inputs, outputs)
+    return _block_efficiency(codes, year, X, Y, p, inputs, outputs, bounds[block])
+
+
+def concat_blocks(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """One year's `efficiency` rows from its blocks' rows, in block (= DMU) order, with the
+    column types of `efficiency_tables`."""
+    return _cat(frames)
 
 
 def _year_cross(codes: list, year: int, X: np.ndarray, Y: np.ndarray, ce_p: dict) -> pl.DataFrame:

@@ -97,6 +97,7 @@ class Dea:
     window: Any = param("longest", WINDOW, "balanced window of the DEA panel")
     proxies: dict[str, str] = param({}, TABLE, "variables that stand in for a concept")
     sensitivity: list[dict[str, Any]] = param([], Rule((list,), items=(dict,)), "alternatives")
+    block_size: int = param(10_000, integer(2), "§9.1 blocks: DMUs per block of a larger year")
     crosseff: CrossEff = table(CrossEff)
     game: Game = table(Game)
 
