@@ -2,10 +2,9 @@
 block evaluated against the whole year's technology gives the rows of the year's table.
 
 - The whole range as one block is `dea_model` / `scale_efficiency` to the last bit.
-- Blocks agree with the one-shot run to rounding only (the HiGHS engine warm-starts each LP
-  from the previous DMU's basis, so a block's LPs start from another basis): the same peers
-  and statuses, θ to 1e-12, slacks to 1e-8 — and the first block, which starts like the
-  one-shot run, is bit-identical to its rows.
+- Blocks agree with the one-shot run to rounding only (the solver path depends on the DMUs
+  solved with them: HiGHS warm starts, the batch's start pool and candidate columns): the
+  same peers and statuses, θ to 1e-12, slacks to 1e-8.
 - The blocked `efficiency` table is defined by its block bounds: block rows computed one by one
   (as the Dask workers do) are the in-process blocked table bit for bit, and the real `lp-work`
   subflow with a small block size runs one `dea-YEAR-block-B` task per block and returns the
@@ -84,11 +83,9 @@ def test_blocks_give_the_one_shot_scores_slacks_and_peers(model, rts, orientatio
     one = dea_model(X, Y, model=model, rts=rts, orientation=orientation)
     parts = [dea_model_block(X, Y, a, b, model=model, rts=rts, orientation=orientation)
              for a, b in block_bounds(n, 150)]  # fmt: skip
-    first = 150
-    for k in FIELDS:
+    for k in FIELDS:  # to rounding: the solver path depends on the DMUs solved with them
         got = np.concatenate([getattr(p, k) for p in parts])
         want = getattr(one, k)
-        np.testing.assert_array_equal(got[:first], want[:first])  # same start, same bits
         tol = 1e-12 if k in ("score", "phi") else 1e-8
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
     assert [q for p in parts for q in p.peers] == one.peers  # indices into all n DMUs
