@@ -4,6 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the project's packages, byte-compiled at install and before a run: with
+# PYTHONDONTWRITEBYTECODE set (common in CI/containers) every command would otherwise
+# compile them again (~0.2 s of each CLI start; Python checks each .pyc against its source)
+PKGS := cbec measures transforms warehouse expectations flows tasks
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_HOME := $(CURDIR)/var/prefect
@@ -16,17 +20,21 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'
+	@$(BIN)/python -m compileall -q $(PKGS) > /dev/null
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)  ## refresh the warehouse from the embedded data
+	@$(BIN)/python -m compileall -q $(PKGS) > /dev/null
 	$(BIN)/cbec run
 
 test: $(STAMP)  ## fast test suite (slow scale tests are in bench/)
+	@$(BIN)/python -m compileall -q $(PKGS) > /dev/null
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-processes: $(STAMP)  ## the process tests (kill points, concurrency, fresh clone, server, Dask)
+	@$(BIN)/python -m compileall -q $(PKGS) > /dev/null
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m process
 
 test-all: $(STAMP)
