@@ -18,12 +18,12 @@ blocks give the same bits whether they run in one process or on many workers.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from measures.dea import DEAModelResult, radial_efficiency
+from measures.dea import DEAModelResult, scale_efficiency
+from measures.dea.models import radial_model
 
 RADIAL_MODELS = ("ccr", "bcc")
 
@@ -38,23 +38,13 @@ def block_bounds(n: int, block_size: int) -> list[tuple[int, int]]:
     return [(edges[i], edges[i + 1]) for i in range(k)]
 
 
-def _xy(X: ArrayLike, Y: ArrayLike, start: int, stop: int):
+def _xy(X: ArrayLike, Y: ArrayLike, start: int,
+        stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     X = np.atleast_2d(np.asarray(X, dtype=float))
     Y = np.atleast_2d(np.asarray(Y, dtype=float))
     if not 0 <= start < stop <= X.shape[0]:
         raise ValueError(f"block [{start}, {stop}) outside 0..{X.shape[0]}")
     return X, Y, X[start:stop], Y[start:stop]
-
-
-def _peers(L: Any, tol: float = 1e-9) -> list[list[int]]:
-    """Peer indices (λ > tol, indices into the whole year) per evaluated DMU."""
-    if isinstance(L, np.ndarray):
-        return [list(np.flatnonzero(row > tol)) for row in np.nan_to_num(L)]
-    out = []
-    for k in range(L.shape[0]):
-        j, v = L.row(k)
-        out.append([int(x) for x in j[np.nan_to_num(v) > tol]])
-    return out
 
 
 def dea_model_block(
@@ -74,33 +64,7 @@ def dea_model_block(
         raise ValueError(f"blocks support the radial models {RADIAL_MODELS}, got {model!r}")
     X, Y, Xe, Ye = _xy(X, Y, start, stop)
     rts = rts or ("vrs" if model == "bcc" else "crs")
-    r = radial_efficiency(X, Y, Xe, Ye, orientation=orientation, rts=rts, two_phase=True,
-                          return_lambdas=True)  # fmt: skip
-    assert r.slack_in is not None and r.slack_out is not None  # two_phase=True
-    phi = r.score if orientation == "output" else np.full(Xe.shape[0], np.nan)
-    sin = np.where(np.abs(r.slack_in) < 1e-9 * (1 + np.abs(Xe)), 0.0, r.slack_in)
-    sout = np.where(np.abs(r.slack_out) < 1e-9 * (1 + np.abs(Ye)), 0.0, r.slack_out)
-    ti, to = r.targets(Xe, Ye)
-    sin, sout = sin + 0.0, sout + 0.0  # no "-0.0" in user tables
-    L = r.lambdas
-    if isinstance(L, np.ndarray):
-        L = L + 0.0
-    else:
-        L.csr.data += 0.0
-    return DEAModelResult(
-        score=r.farrell,
-        phi=phi,
-        status=r.status,
-        slack_in=sin,
-        slack_out=sout,
-        target_in=np.where(np.isfinite(sin), ti, np.nan),
-        target_out=np.where(np.isfinite(sout), to, np.nan),
-        lambdas=L,
-        peers=_peers(r.lambdas),
-        model=model,
-        orientation=orientation,
-        rts=rts,
-    )
+    return radial_model(X, Y, Xe, Ye, model=model, orientation=orientation, rts=rts)
 
 
 def scale_efficiency_block(
@@ -116,20 +80,4 @@ def scale_efficiency_block(
     (METHODS §9.1: θ_CRS, θ_VRS, θ_NIRS, SE = θ_CRS/θ_VRS, the Färe–Grosskopf–Lovell RTS
     class and the status)."""
     X, Y, Xe, Ye = _xy(X, Y, start, stop)
-    out = {rts: radial_efficiency(X, Y, Xe, Ye, orientation=orientation, rts=rts)
-           for rts in ("crs", "vrs", "nirs")}  # fmt: skip
-    te = {k: v.farrell for k, v in out.items()}
-    cls = np.where(
-        np.abs(te["crs"] - te["vrs"]) <= tol,
-        "crs",
-        np.where(np.abs(te["nirs"] - te["vrs"]) <= tol, "drs", "irs"),
-    )
-    ok = np.all([v.status == "optimal" for v in out.values()], axis=0)
-    return {
-        "crs": te["crs"],
-        "vrs": te["vrs"],
-        "nirs": te["nirs"],
-        "scale": te["crs"] / te["vrs"],
-        "rts_class": np.where(ok, cls, "").astype(str),
-        "status": np.where(ok, "optimal", out["vrs"].status).astype(str),
-    }
+    return scale_efficiency(X, Y, orientation=orientation, tol=tol, X_eval=Xe, Y_eval=Ye)

@@ -98,9 +98,22 @@ def dea_model(
 def _radial_model(X: np.ndarray, Y: np.ndarray, model: str, orientation: str, rts: str,
                   backend: str, progress: ProgressFn | None) -> DEAModelResult:  # fmt: skip
     """`dea_model` for the two-phase radial models (ccr, bcc, super)."""
+    return radial_model(X, Y, model=model, orientation=orientation, rts=rts, backend=backend,
+                        progress=progress)  # fmt: skip
+
+
+def radial_model(X: np.ndarray, Y: np.ndarray, X_eval: np.ndarray | None = None,
+                 Y_eval: np.ndarray | None = None, *, model: str, orientation: str, rts: str,
+                 backend: str = "highs",
+                 progress: ProgressFn | None = None) -> DEAModelResult:  # fmt: skip
+    """The two-phase radial `DEAModelResult` (METHODS §9.1, §9.4) of the evaluated DMUs
+    (DEFAULT all; a block of rows of X, Y for `measures.dea_blocks`) against all of (X, Y):
+    round-off slacks clipped, targets, λ without "-0.0", peers indexing all DMUs."""
     r = radial_efficiency(
         X,
         Y,
+        X_eval,
+        Y_eval,
         orientation=orientation,
         rts=rts,
         exclude_self=model == "super",
@@ -109,13 +122,15 @@ def _radial_model(X: np.ndarray, Y: np.ndarray, model: str, orientation: str, rt
         backend=backend,
         progress=progress,
     )
-    phi = r.score if orientation == "output" else np.full(X.shape[0], np.nan)
+    Xe = X if X_eval is None else np.atleast_2d(np.asarray(X_eval, dtype=float))
+    Ye = Y if Y_eval is None else np.atleast_2d(np.asarray(Y_eval, dtype=float))
+    phi = r.score if orientation == "output" else np.full(Xe.shape[0], np.nan)
     sin: Any = r.slack_in
     sout: Any = r.slack_out
     # round-off in the slacks (HiGHS tolerance 1e-10): clip tiny negatives
-    sin = np.where(np.abs(sin) < 1e-9 * (1 + np.abs(X)), 0.0, sin)
-    sout = np.where(np.abs(sout) < 1e-9 * (1 + np.abs(Y)), 0.0, sout)
-    ti, to = r.targets(X, Y)
+    sin = np.where(np.abs(sin) < 1e-9 * (1 + np.abs(Xe)), 0.0, sin)
+    sout = np.where(np.abs(sout) < 1e-9 * (1 + np.abs(Ye)), 0.0, sout)
+    ti, to = r.targets(Xe, Ye)
     sin, sout = sin + 0.0, sout + 0.0  # no "-0.0" in user tables
     ti = np.where(np.isfinite(sin), ti, np.nan)
     to = np.where(np.isfinite(sout), to, np.nan)
@@ -187,15 +202,18 @@ def scale_efficiency(
     orientation: str = "input",
     tol: float = 1e-9,
     progress: ProgressFn | None = None,
+    X_eval: ArrayLike | None = None,
+    Y_eval: ArrayLike | None = None,
 ) -> dict:
     """θ_CRS, θ_VRS, θ_NIRS (Farrell, in (0, 1]), SE = θ_CRS/θ_VRS and the returns-to-scale
     class of each DMU: "crs" if θ_CRS = θ_VRS, else "drs" if θ_NIRS = θ_VRS, else "irs"
     (METHODS §9.1, Färe–Grosskopf–Lovell; the DEAP convention). `progress`: as in
-    `dea_model`, over the 3n LPs."""
+    `dea_model`, over the 3n LPs. X_eval/Y_eval: evaluate those DMUs (DEFAULT all) against
+    all of (X, Y)."""
     out = {}
-    n = np.atleast_2d(np.asarray(X)).shape[0]
+    n = np.atleast_2d(np.asarray(X if X_eval is None else X_eval)).shape[0]
     for k, rts in enumerate(("crs", "vrs", "nirs")):
-        out[rts] = radial_efficiency(X, Y, orientation=orientation, rts=rts,
+        out[rts] = radial_efficiency(X, Y, X_eval, Y_eval, orientation=orientation, rts=rts,
                                      progress=shifted(progress, k * n, 3 * n))  # fmt: skip
     te = {k: v.farrell for k, v in out.items()}
     se = te["crs"] / te["vrs"]
