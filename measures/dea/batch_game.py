@@ -24,10 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from measures.dea._batch_simplex import radial_tableau, solve_batch
-from measures.dea.batch_radial import _start_basis, _start_columns
+from measures.dea.batch_radial import _duals, _start_basis, _start_columns
 
 BLOCK = 4096  # LPs per batch (memory BLOCK·(rows + 1)·(m + s) floats for the tableau)
-CERT_TOL = 1e-9
 POSITIVE = 1e-9  # a batch value at or below this is the unbounded dual (module docstring)
 
 
@@ -67,8 +66,5 @@ def _solve(Xr, Yr, xp, yp, xo, yo, start) -> tuple[np.ndarray, np.ndarray]:
     basis = _start_basis(Xr[start], Yr[start], xo, yo, start, n_r + 1, "input", False)
     final = basis.copy()
     obj, solved = solve_batch(A, b, c, basis, final_basis=final)
-    R = A.shape[1]
-    Bm = np.take_along_axis(A, final[:, None, :].repeat(R, axis=1), axis=2)
-    pi = np.linalg.solve(np.transpose(Bm, (0, 2, 1)), c[final][:, :, None])[:, :, 0]
-    solved &= np.abs(np.einsum("kr,kr->k", b, pi) - obj) <= CERT_TOL * (1 + np.abs(obj))
-    return obj, solved & (obj > POSITIVE)
+    _, certified = _duals(A, b, c, final, obj)  # b'π = primal, as for the radial batch
+    return obj, solved & certified & (obj > POSITIVE)
