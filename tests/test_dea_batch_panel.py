@@ -39,7 +39,7 @@ def _groups(seed: int = 7):
 
 
 def _highs(group, orientation, rts):
-    return radial_efficiency(*group, orientation=orientation, rts=rts)
+    return radial_efficiency(*group, orientation=orientation, rts=rts, batch=False)
 
 
 @pytest.mark.parametrize("orientation", ["input", "output"])

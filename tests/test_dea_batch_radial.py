@@ -29,7 +29,7 @@ def test_equals_highs_own_and_cross_technology(orientation, rts, cross):
     X0, Y0, X1, Y1 = _panel(3)
     Xe, Ye = (X1, Y1) if cross else (X0, Y0)
     got, ok = batch_radial_scores(X0, Y0, Xe, Ye, orientation=orientation, rts=rts)
-    ref = radial_efficiency(X0, Y0, Xe, Ye, orientation=orientation, rts=rts)
+    ref = radial_efficiency(X0, Y0, Xe, Ye, orientation=orientation, rts=rts, batch=False)
     optimal = ref.status == "optimal"
     assert not (ok & ~optimal).any()  # never a score where HiGHS finds none
     np.testing.assert_allclose(got[ok], ref.score[ok], rtol=1e-9, atol=1e-12)
@@ -44,7 +44,7 @@ def test_real_data_charnes1981_all_four_models():
     for orientation in ("input", "output"):
         for rts in ("crs", "vrs"):
             got, ok = batch_radial_scores(X, Y, X, Y, orientation=orientation, rts=rts)
-            ref = radial_efficiency(X, Y, orientation=orientation, rts=rts).score
+            ref = radial_efficiency(X, Y, orientation=orientation, rts=rts, batch=False).score
             assert ok.all()
             np.testing.assert_allclose(got, ref, rtol=1e-9)
 
@@ -68,7 +68,7 @@ def test_not_positive_data_is_left_to_highs():
 def test_malmquist_scores_keep_highs_status_for_infeasible_vrs_lps():
     X0, Y0, X1, Y1 = _panel(6)
     score, status, lps = scores(X0, Y0, X1, Y1, "input", "vrs")
-    ref = radial_efficiency(X0, Y0, X1, Y1, rts="vrs")
+    ref = radial_efficiency(X0, Y0, X1, Y1, rts="vrs", batch=False)
     assert lps == len(X1)
     assert (status == ref.status).all() and (ref.status == "infeasible").any()
     same = ref.status == "optimal"
