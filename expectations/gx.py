@@ -45,6 +45,11 @@ def _gx():
     return gx, ctx, bd
 
 
+def prepare() -> None:
+    """Import GX and build the context now (~4 s), e.g. while a Prefect server boots."""
+    _gx()
+
+
 @functools.lru_cache(maxsize=64)
 def _suite_json(name: str, mtime: float) -> dict:
     path = SUITES_DIR / f"{name}.json"

@@ -45,11 +45,12 @@ class _GuardedSubprocess(types.ModuleType):
         if sys.platform.startswith("linux") and kwargs.get("preexec_fn") is None:
             kwargs["preexec_fn"] = die_with_parent
         proc = subprocess.Popen(*args, **kwargs)
-        _record(proc.pid)
+        record_server_pid(proc.pid)
         return proc
 
 
-def _record(pid: int) -> None:
+def record_server_pid(pid: int) -> None:
+    """The Prefect server's pid in the writer lock of the run (and CBEC_PREFECT_SERVER_PID)."""
     try:
         from warehouse.lock import _HELD
 

@@ -38,6 +38,10 @@ def _replay(names: tuple[str, ...]):
 
 
 def main() -> int:
+    from flows.local_api import LocalApi
+
+    if LocalApi.wanted():  # as `cbec run` does before Prefect is imported (the patch below is)
+        LocalApi.launch()
     import flows.refresh as refresh_mod
 
     refresh_mod.lp_tables = _replay(LP_TABLES)

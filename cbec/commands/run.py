@@ -12,6 +12,7 @@ Prefect UI."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 
 EXAMPLES = """examples:
@@ -132,6 +133,9 @@ def handle(args: argparse.Namespace) -> int:
         )
         print(f"stages (seconds{rest}):")
         print("\n".join(stage_lines(result["stages"])))
+    if result.get("startup"):
+        print("start-up, before the flow (the Prefect API boots meanwhile): "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in result["startup"].items()))  # fmt: skip
     print('\nquery it:  cbec sql "SELECT * FROM results.latest_efficiency LIMIT 10"')
     print("           cbec runs            # versions with kind, scope, status, fingerprint")
     return 0
@@ -187,6 +191,37 @@ def _unchanged_without_prefect(db: str, args: argparse.Namespace, years) -> dict
             "stages": {"check-unchanged": lap}}  # fmt: skip
 
 
+@contextlib.contextmanager
+def _flow_api(api, t0: float):
+    """The Prefect API of the flow: the temporary server `api` (flows/local_api.py) once it
+    answers, with GX imported while it boots; a server configured in a Prefect profile or
+    prefect.toml instead, when there is one. Yields the start-up seconds (for the summary)."""
+    from cbec.errors import CbecError
+    from flows.local_api import ServerFailed, configured_api_url
+
+    startup: dict[str, float] = {}
+    if api is None:
+        yield startup
+        return
+    if url := configured_api_url():
+        api.stop()
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings({PREFECT_API_URL: url}):
+            yield startup
+        return
+    from expectations.gx import prepare
+
+    startup["imports"] = time.perf_counter() - t0
+    prepare()
+    startup["great-expectations"] = time.perf_counter() - t0 - startup["imports"]
+    try:
+        startup["waiting for the Prefect API"] = api.wait_ready()
+    except ServerFailed as exc:
+        raise CbecError(f"cbec run: {exc}") from None
+    yield startup
+
+
 def _run_flow(
     db: str, args: argparse.Namespace, vintage: str | None, years: list[int] | None
 ) -> dict:
@@ -202,18 +237,25 @@ def _run_flow(
     try:
         if fast := _unchanged_without_prefect(db, args, years):
             return fast
+        from flows.local_api import LocalApi
+
+        t0 = time.perf_counter()
+        # the temporary Prefect API boots while the flow and GX are imported (flows/local_api.py)
+        api = LocalApi.current() or (LocalApi.launch() if LocalApi.wanted() else None)
         from flows.refresh import refresh
 
         _quiet_prefect_tracebacks()
-        return refresh(
-            db=db,
-            extra_files=args.add,
-            extra_vintage=vintage,
-            runner=args.runner,
-            address=args.address,
-            years=years,
-            wait=args.wait,
-        )
+        with _flow_api(api, t0) as startup:
+            result = refresh(
+                db=db,
+                extra_files=args.add,
+                extra_vintage=vintage,
+                runner=args.runner,
+                address=args.address,
+                years=years,
+                wait=args.wait,
+            )
+        return {**result, "startup": startup}
     except CbecError:
         raise
     except duckdb.Error as exc:
