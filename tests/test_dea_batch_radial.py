@@ -23,7 +23,7 @@ def _panel(seed: int, n: int = 150):
 
 
 @pytest.mark.parametrize("orientation", ["input", "output"])
-@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
 @pytest.mark.parametrize("cross", [False, True])
 def test_equals_highs_own_and_cross_technology(orientation, rts, cross):
     X0, Y0, X1, Y1 = _panel(3)
@@ -33,16 +33,16 @@ def test_equals_highs_own_and_cross_technology(orientation, rts, cross):
     optimal = ref.status == "optimal"
     assert not (ok & ~optimal).any()  # never a score where HiGHS finds none
     np.testing.assert_allclose(got[ok], ref.score[ok], rtol=1e-9, atol=1e-12)
-    if rts == "crs" or not cross:
-        assert ok.all()  # CRS (and any own technology) always has a start
+    if rts == "crs" or not cross or (rts, orientation) in (("nirs", "output"), ("ndrs", "input")):
+        assert ok.all()  # CRS, NIRS-output, NDRS-input and any own technology have a start
     else:
         assert ok.sum() > 0.5 * len(ok)  # the rest go to HiGHS
 
 
-def test_real_data_charnes1981_all_four_models():
+def test_real_data_charnes1981_every_orientation_and_rts():
     X, Y = load()
     for orientation in ("input", "output"):
-        for rts in ("crs", "vrs"):
+        for rts in ("crs", "vrs", "nirs", "ndrs"):
             got, ok = batch_radial_scores(X, Y, X, Y, orientation=orientation, rts=rts)
             ref = radial_efficiency(X, Y, orientation=orientation, rts=rts, batch=False).score
             assert ok.all()

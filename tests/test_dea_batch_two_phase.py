@@ -34,19 +34,21 @@ def _max_slack(X, Y, k, score, orientation, rts, exclude_self=False):
             np.hstack([Y.T, np.zeros((s, m)), -np.eye(s)])]  # fmt: skip
     rhs = [X[k] * (score if orientation == "input" else 1.0),
            Y[k] * (score if orientation == "output" else 1.0)]  # fmt: skip
+    conv = np.hstack([np.ones((1, n)), np.zeros((1, m + s))])
     if rts == "vrs":
-        rows.append(np.hstack([np.ones((1, n)), np.zeros((1, m + s))]))
+        rows.append(conv)
         rhs.append(np.ones(1))
+    ub = {"nirs": (conv, np.ones(1)), "ndrs": (-conv, -np.ones(1))}.get(rts, (None, None))
     c = np.concatenate([np.zeros(n), -np.ones(m + s)])
     bounds = [(0, 0) if exclude_self and j == k else (0, None) for j in range(n + m + s)]
-    r = linprog(c, A_eq=np.vstack(rows), b_eq=np.concatenate(rhs), bounds=bounds,
-                method="highs", options=TIGHT)  # fmt: skip
+    r = linprog(c, A_ub=ub[0], b_ub=ub[1], A_eq=np.vstack(rows), b_eq=np.concatenate(rhs),
+                bounds=bounds, method="highs", options=TIGHT)  # fmt: skip
     assert r.status == 0
     return -r.fun
 
 
 @pytest.mark.parametrize("orientation", ["input", "output"])
-@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
 @pytest.mark.parametrize("ties", [False, True])
 def test_equals_highs_engine_and_the_max_slack_lp(orientation, rts, ties):
     X, Y = _data(300)
@@ -67,6 +69,9 @@ def test_equals_highs_engine_and_the_max_slack_lp(orientation, rts, ties):
     np.testing.assert_allclose(L @ Y - got.slack_out, yout, atol=1e-9 * Y.max())
     if rts == "vrs":
         np.testing.assert_allclose(L.sum(1), 1.0, atol=1e-12)
+    if rts in ("nirs", "ndrs"):
+        sign = 1.0 if rts == "nirs" else -1.0
+        assert (sign * (L.sum(1) - 1.0) <= 1e-12).all()  # Σλ ≤ 1 / Σλ ≥ 1
     assert (L >= 0).all() and (got.slack_in >= 0).all() and (got.slack_out >= 0).all()
     # and a max-slack one: the phase-2 optimum of the LP solved from scratch
     total = got.slack_in.sum(1) + got.slack_out.sum(1)
@@ -78,7 +83,7 @@ def test_equals_highs_engine_and_the_max_slack_lp(orientation, rts, ties):
 def test_real_data_charnes1981_equals_highs():
     X, Y = load()
     for orientation in ("input", "output"):
-        for rts in ("crs", "vrs"):
+        for rts in ("crs", "vrs", "nirs", "ndrs"):
             kw = dict(orientation=orientation, rts=rts, two_phase=True)
             got = radial_efficiency(X, Y, **kw)
             ref = radial_efficiency(X, Y, **kw, batch=False)
@@ -113,15 +118,28 @@ def test_uncertified_lps_fall_back_to_highs(monkeypatch):
     np.testing.assert_allclose(got.target_in, ref.target_in, rtol=1e-7, atol=1e-7)
 
 
-def test_not_positive_data_and_nirs_are_left_to_highs():
+@pytest.mark.parametrize("rts", ["nirs", "ndrs"])
+@pytest.mark.parametrize("orientation", ["input", "output"])
+def test_the_slack_of_the_scale_constraint_is_not_a_phase2_slack(orientation, rts):
+    # NIRS/NDRS: Σλ ≤ 1 / Σλ ≥ 1 has its own slack column in the batch tableau; phase 2
+    # maximises the input and output slacks only (integer data: many alternative optima)
+    X, Y = np.round(_data(300, seed=15)[0] / 10), np.round(_data(300, seed=15)[1] / 10)
+    got = radial_efficiency(X, Y, orientation=orientation, rts=rts, two_phase=True)
+    assert got.extra["batch_solved"] == 300
+    total = got.slack_in.sum(1) + got.slack_out.sum(1)
+    for k in range(300):
+        want = _max_slack(X, Y, k, got.score[k], orientation, rts)
+        assert total[k] == pytest.approx(want, rel=1e-7, abs=1e-7)
+
+
+def test_not_positive_data_is_left_to_highs():
     X, Y = _data(60, seed=9)
-    assert radial_efficiency(X, Y, rts="nirs", two_phase=True).extra["batch_solved"] == 0
     X[4, 0] = 0.0
     assert radial_efficiency(X, Y, two_phase=True).extra["batch_solved"] == 0
 
 
 @pytest.mark.parametrize("orientation", ["input", "output"])
-@pytest.mark.parametrize("rts", ["crs", "vrs"])
+@pytest.mark.parametrize("rts", ["crs", "vrs", "nirs", "ndrs"])
 def test_super_efficiency_excludes_own_column(orientation, rts):
     X, Y = np.round(_data(200, seed=15)[0] / 10), np.round(_data(200, seed=15)[1] / 10)
     kw = dict(orientation=orientation, rts=rts, two_phase=True, exclude_self=True,

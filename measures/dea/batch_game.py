@@ -47,7 +47,7 @@ def batch_game_values(
     if min(a.min() for a in (Xs, Ys, Xe, Ye)) <= 0 or rows.size == 0:
         return val, ok
     Xr, Yr = Xs[rows], Ys[rows]
-    start = _start_columns(Xr, Yr, Xe, Ye, "input", False)  # o's CCR start (κ = 0)
+    start = _start_columns(Xr, Yr, Xe, Ye, "input", "crs")  # o's CCR start (κ = 0)
     d_all, o_all = np.divmod(np.arange(n * n_e), n_e)
     for a in range(0, n * n_e, BLOCK):
         d, o = d_all[a : a + BLOCK], o_all[a : a + BLOCK]
@@ -63,7 +63,7 @@ def _solve(Xr, Yr, xp, yp, xo, yo, start) -> tuple[np.ndarray, np.ndarray]:
     Xk = np.concatenate([np.broadcast_to(Xr, (K, *Xr.shape)), -xp[:, None, :]], axis=1)
     Yk = np.concatenate([np.broadcast_to(Yr, (K, *Yr.shape)), -yp[:, None, :]], axis=1)
     A, b, c = radial_tableau(Xk, Yk, xo, yo, "input", "crs")
-    basis = _start_basis(Xr[start], Yr[start], xo, yo, start, n_r + 1, "input", False)
+    basis = _start_basis(Xr[start], Yr[start], xo, yo, start, n_r + 1, "input", "crs")
     final = basis.copy()
     obj, solved = solve_batch(A, b, c, basis, final_basis=final)
     _, certified = _duals(A, b, c, final, obj)  # b'π = primal, as for the radial batch

@@ -100,12 +100,12 @@ def _prepare(groups: Sequence[Group], orientation: str, vrs: bool) -> tuple[_Tec
         if good:
             sx, sy = Xr.mean(0), Yr.mean(0)
             Xr, xe, Yr, ye = Xr / sx, xe / sx, Yr / sy, ye / sy
-            st = _starts(Xr, Yr, xe, ye, orientation, vrs, sample=_sample(Xr.shape[0]))
+            st = _starts(Xr, Yr, xe, ye, orientation, _rts(vrs), sample=_sample(Xr.shape[0]))
         else:
             st = np.full(K, -1, dtype=np.int64)
         tech.X.append(Xr)
         tech.Y.append(Yr)
-        tech.cols.append(_pricing_columns(Xr, Yr, vrs))
+        tech.cols.append(_pricing_columns(Xr, Yr, _rts(vrs)))
         tech.cand.append(np.unique(st[st >= 0]))
         gid.append(np.full(K, g, dtype=np.int64))
         Xe.append(xe)
@@ -113,6 +113,10 @@ def _prepare(groups: Sequence[Group], orientation: str, vrs: bool) -> tuple[_Tec
         start.append(st)
     cat = np.concatenate
     return tech, _LPs(cat(gid), cat(Xe), cat(Ye), cat(start))
+
+
+def _rts(vrs: bool) -> str:
+    return "vrs" if vrs else "crs"
 
 
 def _sample(n: int) -> int:
@@ -173,7 +177,7 @@ def _round(tech: _Techs, lp: _LPs, live: np.ndarray, orientation: str, vrs: bool
     if warm is None:
         pos = (key < lp.start[live][:, None]).sum(axis=1)
         k = np.arange(K)
-        basis = _start_basis(Xr[k, pos], Yr[k, pos], Xe, Ye, pos, W, orientation, vrs)
+        basis = _start_basis(Xr[k, pos], Yr[k, pos], Xe, Ye, pos, W, orientation, _rts(vrs))
     else:
         basis = _decode(warm, key, W)
     final = basis.copy()

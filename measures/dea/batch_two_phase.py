@@ -33,6 +33,7 @@ from measures.dea.batch_radial import (
     _drop,
     _duals,
     _price,
+    _pricing_columns,
     _start_basis,
     _start_columns,
     _starts,
@@ -84,13 +85,13 @@ class _LPs:
     def __init__(self, Xr, Yr, Xe, Ye, orientation: str, rts: str, w2: np.ndarray,
                  max_rounds: int, skip: np.ndarray):  # fmt: skip
         self.Xr, self.Yr, self.Xe, self.Ye = Xr, Yr, Xe, Ye
-        self.orientation, self.rts, self.vrs = orientation, rts, rts == "vrs"
+        self.orientation, self.rts = orientation, rts
         self.m, self.s = Xe.shape[1], Ye.shape[1]
+        self.extra = int(rts in ("nirs", "ndrs"))  # the slack of Σλ ≤ 1 / Σλ ≥ 1
         self.w2 = w2  # phase-2 cost of s⁻, s⁺ (negative weights: minimisation)
         self.max_rounds = max_rounds
         self.skip = skip  # (K,) own reference column per evaluated DMU, −1: none
-        ones = [np.ones((1, Xr.shape[0]))] if self.vrs else []
-        self.cols = np.concatenate([Xr.T, Yr.T, *ones])  # (R, n_ref): a_j of every λ_j
+        self.cols = _pricing_columns(Xr, Yr, rts)  # (R, n_ref): a_j of every λ_j
 
     def block(self, live: np.ndarray, cand: np.ndarray, basis: np.ndarray) -> _Block:
         A, b, _ = radial_tableau(self.Xr[cand], self.Yr[cand], self.Xe[live], self.Ye[live],
@@ -98,12 +99,13 @@ class _LPs:
         return _Block(A, b, basis, cand, self.skip[live])
 
     def cost(self, phase: int, n_c: int) -> np.ndarray:
-        """Cost vector over θ, λ (n_c), s⁻, s⁺ of phase 1 (min θ / min −φ) or phase 2."""
-        c = np.zeros(1 + n_c + self.m + self.s)
+        """Cost vector over θ, λ (n_c), s⁻, s⁺[, the slack of Σλ] of phase 1 (min θ / min −φ)
+        or phase 2 (the slack of Σλ is not an input or output slack: cost 0)."""
+        c = np.zeros(1 + n_c + self.m + self.s + self.extra)
         if phase == 1:
             c[0] = 1.0 if self.orientation == "input" else -1.0
         else:
-            c[1 + n_c :] = self.w2
+            c[1 + n_c : 1 + n_c + self.m + self.s] = self.w2
         return c
 
     def widen(self, blk: _Block, live: np.ndarray, entering: np.ndarray) -> _Block:
@@ -131,7 +133,8 @@ def batch_two_phase(
     progress: Callable[[int], None] | None = None,
 ) -> BatchTwoPhase:
     """Solve the radial LPs of evaluated (Xe, Ye) against reference (Xr, Yr) — positive,
-    already scaled data; CRS or VRS; phase-2 weights w_in/w_out (module docstring); skip
+    already scaled data; CRS, VRS, NIRS or NDRS; phase-2 weights w_in/w_out (module
+    docstring); skip
     (K,): the reference column each LP may not use (−1: none; super-efficiency). The DMUs
     are solved in blocks of `block` (DEFAULT K/8 within [64, 512], as `batch_radial`);
     progress(k) is called after each block with the number of its DMUs solved."""
@@ -141,12 +144,11 @@ def batch_two_phase(
                         np.full((K, s), np.nan), [None] * K)  # fmt: skip
     if K == 0 or min(a.min() for a in (Xr, Yr, Xe, Ye)) <= 0:
         return res
-    vrs = rts == "vrs"
     if skip is None:
         skip = np.full(K, -1, dtype=np.int64)
-        start = _starts(Xr, Yr, Xe, Ye, orientation, vrs)
+        start = _starts(Xr, Yr, Xe, Ye, orientation, rts)
     else:
-        start = _start_columns(Xr, Yr, Xe, Ye, orientation, vrs, skip=skip)
+        start = _start_columns(Xr, Yr, Xe, Ye, orientation, rts, skip=skip)
     cand = np.unique(start[start >= 0])
     lp = _LPs(Xr, Yr, Xe, Ye, orientation, rts, np.concatenate([-w_in, -w_out]), max_rounds,
               skip)  # fmt: skip
@@ -164,7 +166,7 @@ def _solve_live(lp: _LPs, live, start, cand, two_phase: bool, res: BatchTwoPhase
     """Both phases for the `live` LPs of one block; fills `res`; returns the candidates."""
     pos = np.searchsorted(cand, start[live])
     basis = _start_basis(lp.Xr[start[live]], lp.Yr[start[live]], lp.Xe[live], lp.Ye[live], pos,
-                         cand.size, lp.orientation, lp.vrs)  # fmt: skip
+                         cand.size, lp.orientation, lp.rts)  # fmt: skip
     blk = lp.block(live, cand, basis)
     ok, pi1, obj1, blk = _phase1(lp, blk, live)
     if two_phase and ok.any():
@@ -251,13 +253,13 @@ def _store(res: BatchTwoPhase, lp: _LPs, live, blk: _Block, ok, obj1) -> None:
     if not ok.any():
         return
     basis, n_c = blk.basis[ok], blk.cand.size
-    z = np.zeros((basis.shape[0], 1 + n_c + lp.m + lp.s))
+    z = np.zeros((basis.shape[0], 1 + n_c + lp.m + lp.s + lp.extra))
     np.put_along_axis(z, basis, np.maximum(_primal(blk.A[ok], blk.b[ok], basis), 0.0), axis=1)
     k = live[ok]
     res.ok[k] = True
     res.score[k] = obj1[ok] if lp.orientation == "input" else -obj1[ok]
     res.s_in[k] = z[:, 1 + n_c : 1 + n_c + lp.m]
-    res.s_out[k] = z[:, 1 + n_c + lp.m :]
+    res.s_out[k] = z[:, 1 + n_c + lp.m : 1 + n_c + lp.m + lp.s]
     lam = z[:, 1 : 1 + n_c]
     for row, kk in zip(lam, k, strict=True):
         nz = np.flatnonzero(row > 0)

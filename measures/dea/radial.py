@@ -9,7 +9,7 @@ orientation) and, with ``two_phase=True``, max-slack phase-2 slacks.
 
 Two interchangeable back ends solve the same LPs (a test proves they agree to 1e-9):
 
-* ``backend="highs"`` (DEFAULT). With ``batch=True`` (DEFAULT; CRS/VRS, positive data)
+* ``backend="highs"`` (DEFAULT). With ``batch=True`` (DEFAULT; any rts, positive data)
   all LPs are first solved together by `measures.dea.batch_two_phase` (numpy simplex,
   certificates; also super-efficiency); the rest go to one persistent ``highspy`` model per
   shape: per DMU only the θ/φ coefficients and right-hand sides change, warm-started.
@@ -308,7 +308,7 @@ def radial_efficiency(
     n_jobs : threads for the highs back end (each thread owns its own model).
     progress : optional callback progress(done, n_eval) after each block of evaluated DMUs
         (reporting only; the cvxpy back end calls it once at the end).
-    batch : solve CRS/VRS LPs together first (`batch_two_phase`; module docstring).
+    batch : solve the LPs together first (`batch_two_phase`; module docstring).
 
     Returns
     -------
@@ -355,7 +355,7 @@ def _radial_highs(X_ref: np.ndarray, Y_ref: np.ndarray, X_eval: np.ndarray,
     }
     pool = pricing_pool(Xs, Ys, exclude_self)
     order = np.arange(n_eval)
-    if batch and rts in ("crs", "vrs"):
+    if batch:
         order = solve_batched(Xs, Ys, Xe, Ye, pool, orientation=orientation, rts=rts, w_in=sx,
                               w_out=sy, two_phase=two_phase, exclude_self=exclude_self, out=out,
                               tick=tick)  # fmt: skip
