@@ -48,6 +48,31 @@ def chosen_command(argv: list[str]) -> str | None:
     return None
 
 
+# Analysis commands: files closed, no thread, server, warehouse or atexit work left when they
+# return, so `entry` ends their process at once instead of tearing the interpreter down.
+QUICK_EXIT = frozenset({"dea", "crosseff", "malmquist", "entropy", "inequality", "coupling",
+                        "synergy"})  # fmt: skip
+
+
+def entry() -> None:
+    """The `cbec` console script: `main()`; an analysis command (QUICK_EXIT) then ends with
+    os._exit after flushing logs and output, skipping the teardown of numpy and polars
+    (~0.05–0.07 s of every such command); every other command exits normally."""
+    code = main()
+    if chosen_command(sys.argv[1:]) in QUICK_EXIT:
+        import logging
+        import os
+
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(argv)

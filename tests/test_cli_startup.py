@@ -119,3 +119,34 @@ def test_an_analysis_run_imports_no_orchestration_stack(tmp_path):
     # the small-LP path builds its CSC arrays with numpy: no scipy at all (~0.1–0.2 s)
     assert _hits(mods, ("scipy",)) == []
     assert "0.833333" in out  # DEAP 2.1 EG1, firm C (Coelli 1996)
+
+
+def _entry(*argv: str, cwd: str) -> subprocess.CompletedProcess:
+    """`cbec ARGV` through the console-script function `cbec.cli:entry`."""
+    code = "import sys; from cbec.cli import entry; sys.argv = ['cbec', *sys.argv[1:]]; entry()"
+    return subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)  # fmt: skip
+
+
+def test_an_analysis_command_ends_at_once_with_its_output_and_exit_code(tmp_path):
+    # QUICK_EXIT commands end with os._exit: stdout, stderr and the --out file must be complete
+    # and the exit code kept, for a success and for a bad input (exit 3)
+    from cbec.cli import QUICK_EXIT
+
+    assert {"dea", "malmquist"} <= QUICK_EXIT and not {"run", "serve", "sql"} & QUICK_EXIT
+    csv = tmp_path / "d.csv"
+    rows = [f"d{i},{10 + i},{20 + 2 * i % 7},{30 + i % 5}" for i in range(40)]
+    csv.write_text("dmu,x1,x2,y1\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "scores.csv"
+    r = _entry("dea", str(csv), "--dmu", "dmu", "--inputs", "x1,x2", "--outputs", "y1",
+               "--out", str(out), cwd=str(tmp_path))  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert f"wrote 40 rows to {out}" in r.stdout and r.stdout.rstrip().endswith("optimal 40")
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("dmu,") and len(lines) == 41
+    r = _entry("dea", str(csv), "--dmu", "dmu", "--inputs", "x1,x2", "--outputs", "y1",
+               cwd=str(tmp_path))  # fmt: skip
+    assert r.returncode == 0 and r.stdout.count("\n") > 40 and "d39" in r.stdout
+    r = _entry("dea", str(tmp_path / "missing.csv"), "--dmu", "dmu", "--inputs", "x1",
+               "--outputs", "y1", cwd=str(tmp_path))  # fmt: skip
+    assert r.returncode == 3 and "file not found" in r.stderr

@@ -155,8 +155,8 @@ class MalmquistResult:
         rows: dict[str, list] = {"dmu": list(self.dmus) + [None]}
         rows["n"] = [int(r.sum()) for r in inc] + [int(inc.sum())]
         for k, v in comps.items():
-            per = [_gmean(v[i, inc[i]]) for i in range(v.shape[0])]
-            rows[k] = per + [_gmean(np.asarray(per, dtype=float))]
+            per = _row_gmeans(v, inc)
+            rows[k] = [*per.tolist(), _gmean(per)]
         return pl.DataFrame(rows)
 
     def summary(self) -> pl.DataFrame:
@@ -179,6 +179,19 @@ class MalmquistResult:
         )
         order = ["scope", "dmu", "period_from", "period_to", "n", *self.components()]
         return pl.concat([per.select(order), dm.select(order), al.select(order)])
+
+
+def _row_gmeans(v: np.ndarray, inc: np.ndarray) -> np.ndarray:
+    """`_gmean` of each row of v over its included cells (inc), in one pass: NaN for a row
+    with no included cell or an included one that is not finite and positive."""
+    v = np.asarray(v, dtype=float)
+    bad = inc & ~(np.isfinite(v) & (v > 0))
+    use = inc & ~bad
+    cnt = inc.sum(axis=1)
+    logs = np.log(np.where(use, v, 1.0))  # log 1 = 0 where a cell is not used
+    out = np.exp(logs.sum(axis=1) / np.maximum(cnt, 1))
+    out[(cnt == 0) | bad.any(axis=1)] = np.nan
+    return out
 
 
 def _gmean(v: np.ndarray) -> float:
