@@ -201,3 +201,38 @@ def test_deploy_trigger_and_worker_complete_the_refresh(server, published_db, tm
         con.close()
     assert published is not None and published["prefect_flow_run_id"] == str(run.id)
     assert published["run_id"] in summary.data
+
+
+def test_cbec_run_uses_a_server_named_only_in_the_prefect_profile(server, published_db, tmp_path):
+    # flows/local_api.py starts a temporary API before Prefect is imported, unless a server is
+    # configured: one given in the profile (not the environment) must still receive the run
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    api_url, env, _home = server
+    home = tmp_path / "prefect_home"
+    home.mkdir()
+    (home / "profiles.toml").write_text(
+        f'active = "team"\n[profiles.team]\nPREFECT_API_URL = "{api_url}"\n'
+    )
+    run_env = {k: v for k, v in env.items() if k != "PREFECT_API_URL"}
+    run_env.update(PREFECT_HOME=str(home), PREFECT_PROFILES_PATH=str(home / "profiles.toml"),
+                   CBEC_HOME=str(ROOT), PREFECT_LOGGING_LEVEL="WARNING")  # fmt: skip
+    storage = get_current_settings().results.local_storage_path  # the session's task cache
+    if storage:
+        run_env["PREFECT_LOCAL_STORAGE_PATH"] = str(storage)
+    db = tmp_path / "profiled.duckdb"
+    r = subprocess.run(
+        [sys.executable, "-c", "import sys; from cbec.cli import main; sys.exit(main())",
+         "run", "--db", str(db), "--prefect"],
+        env=run_env, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert "start-up, before the flow" not in r.stdout  # no temporary server was waited for
+    run_id = r.stdout.split("published run: ", 1)[1].split()[0]
+    with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[f"refresh {run_id}"]))
+        )
+    assert [fr.state_name for fr in runs] == ["Completed"]

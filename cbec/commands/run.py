@@ -218,7 +218,7 @@ def _flow_api(api, t0: float):
     try:
         startup["waiting for the Prefect API"] = api.wait_ready()
     except ServerFailed as exc:
-        raise CbecError(f"cbec run: {exc}") from None
+        raise CbecError(str(exc)) from None
     yield startup
 
 
