@@ -52,12 +52,16 @@ class LocalApi:
     def wanted(cls) -> bool:
         """True when Prefect would start a temporary server for this process: no
         PREFECT_API_URL in the environment, Prefect not imported yet (a test harness or an
-        earlier flow has its own API then) and ephemeral mode not switched off."""
-        off = os.environ.get("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "").lower()
+        earlier flow has its own API then), ephemeral mode not switched off, and a POSIX
+        system (the server is handed its socket by file descriptor; elsewhere Prefect
+        starts its own server as before)."""
+        names = ("PREFECT_SERVER_ALLOW_EPHEMERAL_MODE", "PREFECT_SERVER_EPHEMERAL_ENABLED")
+        off = {os.environ.get(n, "").lower() for n in names} & {"0", "false", "no", "off"}
         return (
-            not os.environ.get("PREFECT_API_URL")
+            os.name == "posix"
+            and not os.environ.get("PREFECT_API_URL")
             and "prefect" not in sys.modules
-            and off not in ("0", "false", "no", "off")
+            and not off
         )
 
     @classmethod
@@ -138,15 +142,18 @@ def _site_dir() -> str:
     return str(Path(spec.origin).resolve().parent.parent)
 
 
-def configured_api_url() -> str | None:
-    """The API URL of the Prefect profile or prefect.toml, ignoring this process's temporary
-    server (call after prefect is imported): a configured server wins over `LocalApi`."""
+def configured_api() -> tuple[str | None, bool]:
+    """(API URL, temporary server allowed) as the Prefect profile, prefect.toml and the
+    environment configure them, ignoring this process's temporary server (call after prefect
+    is imported): a configured server wins over `LocalApi`, and where Prefect itself would
+    not start a temporary server (ephemeral mode off in the profile) neither does cbec."""
     from prefect.settings import Settings
 
     ours = os.environ.pop("PREFECT_API_URL", None)
     try:
-        url = Settings().api.url
+        settings = Settings()
+        url, allowed = settings.api.url, bool(settings.server.ephemeral.enabled)
     finally:
         if ours is not None:
             os.environ["PREFECT_API_URL"] = ours
-    return str(url) if url else None
+    return (str(url) if url else None), allowed

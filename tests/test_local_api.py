@@ -72,14 +72,17 @@ def test_a_server_configured_in_the_prefect_profile_wins(tmp_path: Path) -> None
     code = """
         import json, os
         os.environ["PREFECT_API_URL"] = "http://127.0.0.1:9/api"  # as LocalApi.launch sets it
-        from flows.local_api import configured_api_url
-        print(json.dumps([configured_api_url(), os.environ["PREFECT_API_URL"]]))
+        from flows.local_api import configured_api
+        print(json.dumps([*configured_api(), os.environ["PREFECT_API_URL"]]))
     """
-    got = _python(code, _env(tmp_path, PREFECT_PROFILES_PATH=str(tmp_path / "profiles.toml")))
-    assert got == ["http://ui.example:4200/api", "http://127.0.0.1:9/api"]
+    env = _env(tmp_path, PREFECT_PROFILES_PATH=str(tmp_path / "profiles.toml"))
+    assert _python(code, env) == ["http://ui.example:4200/api", False, "http://127.0.0.1:9/api"]
+    (tmp_path / "profiles.toml").write_text(
+        'active = "eph"\n[profiles.eph]\nPREFECT_SERVER_ALLOW_EPHEMERAL_MODE = "true"\n'
+    )
+    assert _python(code, env) == [None, True, "http://127.0.0.1:9/api"]
     (tmp_path / "profiles.toml").write_text('active = "bare"\n[profiles.bare]\n')
-    got = _python(code, _env(tmp_path, PREFECT_PROFILES_PATH=str(tmp_path / "profiles.toml")))
-    assert got == [None, "http://127.0.0.1:9/api"]
+    assert _python(code, env) == [None, False, "http://127.0.0.1:9/api"]
 
 
 @pytest.mark.process

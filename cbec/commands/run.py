@@ -197,13 +197,14 @@ def _flow_api(api, t0: float):
     answers, with GX imported while it boots; a server configured in a Prefect profile or
     prefect.toml instead, when there is one. Yields the start-up seconds (for the summary)."""
     from cbec.errors import CbecError
-    from flows.local_api import ServerFailed, configured_api_url
+    from flows.local_api import ServerFailed, configured_api
 
     startup: dict[str, float] = {}
     if api is None:
         yield startup
         return
-    if url := configured_api_url():
+    url, allowed = configured_api()
+    if url or not allowed:  # a configured server, or none allowed: as Prefect decides
         api.stop()
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
