@@ -76,7 +76,10 @@ def test_game_equals_per_lp_highs_on_real_data(request):
     got = game_cross_efficiency(X, Y, tol=1e-9)
     request.getfixturevalue("highs_only")
     ref = game_cross_efficiency(X, Y, tol=1e-9)
-    assert got.iterations == ref.iterations and got.lp_count == ref.lp_count
+    # the same LPs: per-LP HiGHS may re-run a warm start cold (lp_retries); how often depends
+    # on the last bits of α (seen: one re-run in 18 376 LPs on 2026-12-04, none before)
+    assert got.iterations == ref.iterations
+    assert got.lp_count - got.lp_retries == ref.lp_count - ref.lp_retries
     np.testing.assert_allclose(got.scores, ref.scores, rtol=0, atol=1e-12)
     np.testing.assert_allclose(got.alpha_matrix, ref.alpha_matrix, rtol=0, atol=1e-11)
 

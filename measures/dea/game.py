@@ -55,8 +55,9 @@ class GameConvergenceError(RuntimeError):
 class GameResult:
     """scores: α_j (n,); alpha_matrix[d, j] = α_dj at the last evaluation; theta: CCR θ*;
     start: the start vector α^1; iterations: number of F evaluations (one = n² LPs);
-    trace: max_j |F(α)_j − α_j| per evaluation; converged; lp_count; status: "optimal" or
-    the first non-optimal LP status met."""
+    trace: max_j |F(α)_j − α_j| per evaluation; converged; lp_count (LPs run, with
+    lp_retries: the cold re-runs after a non-optimal warm start); status: "optimal" or the
+    first non-optimal LP status met."""
 
     scores: np.ndarray
     alpha_matrix: np.ndarray
@@ -68,6 +69,7 @@ class GameResult:
     lp_count: int = 0
     status: str = "optimal"
     accelerate: str | None = "anderson"
+    lp_retries: int = 0
 
 
 @dataclass
@@ -102,6 +104,7 @@ class _GameModel:
         pass_lp(self.h, cost, np.zeros(m + s), np.full(m + s, INF), rl, ru, A)
         self.prow = k + 1
         self.lp_count = 0
+        self.retries = 0
 
     def solve(self, xd: np.ndarray, yd: np.ndarray, alpha_d: float) -> tuple[float, str]:
         h, m, s, pr = self.h, self.m, self.s, self.prow
@@ -116,6 +119,7 @@ class _GameModel:
             h.clearSolver()
             h.run()
             self.lp_count += 1
+            self.retries += 1
             st = status_name(h.getModelStatus())
         if st != "optimal":
             return np.nan, st
@@ -148,6 +152,10 @@ class _Models:
     @property
     def lp_count(self) -> int:
         return self.batch_lps + sum(m.lp_count for m in self._built.values())
+
+    @property
+    def retries(self) -> int:
+        return sum(m.retries for m in self._built.values())
 
 
 def _eval_block(models, js, Xs, Ys, alpha, out_val, out_st, shrink, todo):
@@ -347,5 +355,6 @@ def game_cross_efficiency(
         trace=trace,
         converged=converged,
         lp_count=models.lp_count,
+        lp_retries=models.retries,
         accelerate=accelerate,
     )
