@@ -16,7 +16,7 @@ export GX_ANALYTICS_ENABLED := false
 
 .PHONY: install run test test-processes test-all lint typecheck bench report clean chromium
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py $(wildcard measures/coevolution/_native/*)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test]'

@@ -1,6 +1,7 @@
 """The log-state sensitivity ODE of the co-evolution fit (METHODS §0, §8.2): the fused
-right-hand sides equal the generic one built from the models' `rhs`/`jac`, and the odeint
-LSODA path equals solve_ivp's LSODA within the solver tolerance."""
+right-hand sides equal the generic one built from the models' `rhs`/`jac`, and both LSODA
+paths (compiled, native.py, and odeint with the Python right-hand sides) equal solve_ivp's
+LSODA within the solver tolerance."""
 
 from __future__ import annotations
 
@@ -33,11 +34,13 @@ def test_fused_rhs_equals_generic(model, fit_x0):
 
 
 @pytest.mark.parametrize("model", sorted(THETA))
-def test_odeint_lsoda_equals_solve_ivp(model):
+@pytest.mark.parametrize("use_native", [True, False])
+def test_lsoda_equals_solve_ivp(model, use_native):
     M = _MODEL_CLASSES[model]
     t = np.arange(22, dtype=float)
     y0 = np.log([1.0, 0.8])
-    Y, S = _solve_log(M, THETA[model], y0, t, sens=True, method="LSODA", rtol=1e-8, atol=1e-10)
+    Y, S = _solve_log(M, THETA[model], y0, t, sens=True, method="LSODA", rtol=1e-8, atol=1e-10,
+                      use_native=use_native)  # fmt: skip
     m = len(M.names)
     p = tuple(float(v) for v in _natural(M, THETA[model]))
     z0 = np.zeros(2 + 2 * m)
@@ -50,9 +53,11 @@ def test_odeint_lsoda_equals_solve_ivp(model):
     np.testing.assert_allclose(S[:, 1, :], ref.y[2 + m :].T, rtol=1e-5, atol=1e-7)
 
 
-def test_failed_solve_is_none():
+@pytest.mark.parametrize("use_native", [True, False])
+def test_failed_solve_is_none(use_native):
     """An exploding trial θ is rejected (None), as with solve_ivp."""
     M = _MODEL_CLASSES["predator_prey"]
     out = _solve_log(M, np.log([50.0, 1e-9, 1e-9, 1.0]), np.log([1.0, 1.0]),
-                     np.arange(22.0), sens=True, method="LSODA", rtol=1e-6, atol=1e-8)  # fmt: skip
+                     np.arange(22.0), sens=True, method="LSODA", rtol=1e-6, atol=1e-8,
+                     use_native=use_native)  # fmt: skip
     assert out is None

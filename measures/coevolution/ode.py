@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import odeint, solve_ivp
 
+from measures.coevolution import native
 from measures.coevolution._common import MAX_RHS_CALLS, MAX_SOLVER_STEPS
 from measures.coevolution.models import _natural
 
@@ -195,10 +196,13 @@ _FUSED: dict[str, Callable] = {"predator_prey": _pp_sens_rhs, "competition": _co
 
 
 def _solve_log(model, theta, y0, t, *, sens: bool, method: str, rtol: float, atol: float,
-               fit_x0: bool = False, max_rhs: int = MAX_RHS_CALLS):  # fmt: skip
+               fit_x0: bool = False, max_rhs: int = MAX_RHS_CALLS,
+               use_native: bool = True):  # fmt: skip
     """Solve the log-state ODE (with sensitivities when `sens`). Returns (Y, S) with Y of
     shape (n, 2) and S of shape (n, 2, m) (m = len(θ) + 2 if fit_x0), or None on failure
-    (including more than `max_rhs` right-hand-side evaluations)."""
+    (including more than `max_rhs` right-hand-side evaluations). LSODA runs compiled
+    (native.py) for the two models it knows, unless `use_native` is False or it is not built;
+    otherwise through odeint with the Python right-hand sides below."""
     p = tuple(float(v) for v in _natural(model, theta))
     if not all(math.isfinite(v) for v in p):
         return None
@@ -206,18 +210,22 @@ def _solve_log(model, theta, y0, t, *, sens: bool, method: str, rtol: float, ato
     m = m_theta + (2 if fit_x0 else 0)
     y0 = np.asarray(y0, dtype=float)
     guard = _Guard(y0, max_rhs)
-    if not sens:
-        f = _plain_rhs(model, p, guard)
-        z0 = y0
-    else:
-        f = _sens_rhs(model, p, guard, m)
+    z0 = y0
+    if sens:
         z0 = np.zeros(2 + 2 * m)
         z0[:2] = y0
         if fit_x0:
             z0[2 + m_theta] = 1.0  # ∂y1(0)/∂y1(0)
             z0[2 + m + m_theta + 1] = 1.0  # ∂y2(0)/∂y2(0)
     t = np.asarray(t, dtype=float)
-    y = _integrate(f, z0, t, method=method, rtol=rtol, atol=atol)
+    name = getattr(model, "name", "")
+    if method == "LSODA" and use_native and native.supports(name):
+        y = native.solve(name, p, z0, t, sens=sens, m=m, rtol=rtol, atol=atol,
+                         max_steps=MAX_SOLVER_STEPS, max_rhs=max_rhs, lo=guard.lo,
+                         hi=guard.hi)  # fmt: skip
+    else:
+        f = _sens_rhs(model, p, guard, m) if sens else _plain_rhs(model, p, guard)
+        y = _integrate(f, z0, t, method=method, rtol=rtol, atol=atol)
     if guard.failed or y is None or y.shape[0] != len(t) or not np.all(np.isfinite(y)):
         return None
     Y = y[:, :2].copy()
