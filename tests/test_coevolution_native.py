@@ -110,3 +110,32 @@ def test_the_guard_rejects_what_the_python_guard_rejects():
                         max_steps=2, max_rhs=20_000, lo=-40.0, hi=40.0) is None  # fmt: skip
     assert native.solve("predator_prey", p, z0, T, sens=True, m=4, rtol=1e-6, atol=1e-8,
                         max_steps=20_000, max_rhs=20_000, lo=-0.1, hi=0.1) is None  # fmt: skip
+
+
+def test_disabled_sends_every_solve_through_odeint(monkeypatch):
+    """`native.disabled()` (bench/coevolution.py) switches the whole fit to the odeint path,
+    and the fit's estimates do not change (rtol 1e-6, as in the refresh)."""
+    from measures.coevolution import fit_lv
+
+    calls = [0]
+    solve = native.solve
+
+    def counted(*a, **k):
+        calls[0] += 1
+        return solve(*a, **k)
+
+    monkeypatch.setattr(native, "solve", counted)
+    M = _MODEL_CLASSES["predator_prey"]
+    x = np.exp(_solve_log(M, THETA["predator_prey"], Y0, T, sens=False, method="LSODA",
+                          rtol=1e-10, atol=1e-12)[0])  # fmt: skip
+    kw = dict(model="predator_prey", n_starts=2, rtol=1e-6, atol=1e-8, seed=1)
+    fast = fit_lv(x[:, 0], x[:, 1], T, **kw)
+    used = calls[0]
+    with native.disabled():
+        assert not native.supports("predator_prey")
+        slow = fit_lv(x[:, 0], x[:, 1], T, **kw)
+    assert used > 10 and calls[0] == used
+    assert native.supports("predator_prey")
+    for k, v in fast.params.items():
+        assert v == pytest.approx(slow.params[k], rel=1e-6)
+    assert fast.params["a1"] == pytest.approx(0.5, rel=1e-4)  # the orbit's own θ

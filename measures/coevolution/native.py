@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 import numpy as np
 
 MODEL_CODES = {"predator_prey": 0, "competition": 1}
 _P_DOUBLE = ctypes.POINTER(ctypes.c_double)
+_switched_off = [False]
 
 
 @cache
@@ -45,8 +48,21 @@ def available() -> bool:
 
 
 def supports(model_name: str) -> bool:
-    """True when the compiled solver has this model's right-hand side."""
-    return model_name in MODEL_CODES and available()
+    """True when the compiled solver has this model's right-hand side (and is not switched
+    off by `disabled()`)."""
+    return model_name in MODEL_CODES and not _switched_off[0] and available()
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Within the block every fit integrates through odeint with the Python right-hand
+    sides (bench/coevolution.py and the tests compare the two paths)."""
+    before = _switched_off[0]
+    _switched_off[0] = True
+    try:
+        yield
+    finally:
+        _switched_off[0] = before
 
 
 def _ptr(a: np.ndarray):
