@@ -139,3 +139,18 @@ def test_disabled_sends_every_solve_through_odeint(monkeypatch):
     for k, v in fast.params.items():
         assert v == pytest.approx(slow.params[k], rel=1e-6)
     assert fast.params["a1"] == pytest.approx(0.5, rel=1e-4)  # the orbit's own θ
+
+
+def test_solves_in_threads_equal_the_serial_ones():
+    """ctypes releases the GIL during a solve: concurrent solves (the API in threads) each
+    give their serial result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    M = _MODEL_CLASSES["competition"]
+    thetas = [THETA["competition"] + d for d in np.linspace(-0.2, 0.2, 16)]
+    kw = dict(sens=True, method="LSODA", rtol=1e-8, atol=1e-10)
+    serial = [_solve_log(M, th, Y0, T, **kw)[1] for th in thetas]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda th: _solve_log(M, th, Y0, T, **kw)[1], thetas))
+    for a, b in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -30,7 +30,7 @@
 
 /* cbec-observatory: the solver is silent (a rejected trial θ is reported through istate and
  * the caller's guard, not through stderr chatter): every diagnostic goes to a null stream. */
-static std::ostream lsoda_quiet(nullptr);
+static thread_local std::ostream lsoda_quiet(nullptr);  // per thread: the fits may run in threads
 #define cerr lsoda_quiet
 #define fprintf(...) ((void)0)
 #define printf(...) ((void)0)

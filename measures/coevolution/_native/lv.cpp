@@ -6,6 +6,8 @@
  * output times with tcrit = t[-1], as odeint does. Called through ctypes from
  * measures/coevolution/native.py. */
 
+#include <Python.h>  // first, as Python asks (only for the module's init below)
+
 #include <cmath>
 #include <vector>
 
@@ -153,9 +155,8 @@ int cbec_lv_solve(int model, int sens, int m, const double *p, int neq, const do
 } // extern "C"
 
 /* An (empty) importable module, so that the built file is an ordinary extension module that
- * setuptools builds and installs; the solver is reached through ctypes (native.py). */
-#include <Python.h>
-
+ * setuptools builds and installs; the solver is reached through ctypes (native.py), which
+ * releases the GIL during the call. */
 static struct PyModuleDef lv_module = {PyModuleDef_HEAD_INIT, "_lv",
                                        "Compiled LSODA co-evolution solver (see native.py).",
                                        -1, nullptr};
