@@ -15,6 +15,7 @@ import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,8 @@ def disabled() -> Iterator[None]:
         _switched_off[0] = before
 
 
-def _ptr(a: np.ndarray):
+def _ptr(a: np.ndarray) -> Any:
+    """The data pointer of a contiguous float64 array, as `double *`."""
     return a.ctypes.data_as(_P_DOUBLE)
 
 
@@ -82,7 +84,7 @@ def solve(model_name: str, p: tuple, z0: np.ndarray, t: np.ndarray, *, sens: boo
     z = np.ascontiguousarray(z0, dtype=float)
     tt = np.ascontiguousarray(t, dtype=float)
     out = np.empty((len(tt), len(z)), dtype=float)
-    calls = ctypes.c_long(0)
+    calls = ctypes.c_long(0)  # right-hand-side evaluations (for debugging; not used here)
     status = lib.cbec_lv_solve(MODEL_CODES[model_name], int(sens), int(m), _ptr(pa), len(z),
                                _ptr(z), len(tt), _ptr(tt), _ptr(out), float(rtol), float(atol),
                                int(max_steps), int(max_rhs), float(lo), float(hi),
