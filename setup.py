@@ -1,6 +1,6 @@
 """The compiled co-evolution solver (measures/coevolution/_native, METHODS §8.2): built at
 install; `optional` so that a machine without a C++ compiler still installs, and the fits
-then run through scipy's odeint (same LSODA algorithm, ~5× slower; native.py)."""
+then run through scipy's odeint (same LSODA algorithm, ~2× slower in bench.coevolution; native.py)."""
 
 from setuptools import Extension, setup
 

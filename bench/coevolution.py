@@ -5,7 +5,8 @@ The workload is the refresh's: `fit_lv` with config/coevolution.toml's [fit] par
 models, on N_SERIES (default 62, as 31 provinces × 2 pairs) pairs of 22-point annual series
 simulated from predator–prey and competition orbits with 3 % log-normal noise (seeded). The
 two paths run interleaved, `REPEAT` times each, in this process; prints min and median
-seconds, the ratio, and the largest relative difference of the identified fits' parameters."""
+seconds, the ratio, how many fits changed status between the paths, and the largest relative
+parameter difference of the fits with status ok on both."""
 
 from __future__ import annotations
 
@@ -51,18 +52,22 @@ def _fit_all(data, fp: dict) -> list:
     return fits
 
 
-def _largest_difference(f1: list, f2: list) -> tuple[float, int]:
-    """Largest relative parameter difference over the fits identified on both paths, and
-    how many those are."""
-    worst, count = 0.0, 0
+def _compare(f1: list, f2: list) -> tuple[float, int, int]:
+    """The largest relative parameter difference over the fits with status ok on both paths,
+    how many those are, and how many fits changed status between the paths."""
+    worst, count, changed = 0.0, 0, 0
     for a, b in zip(f1, f2, strict=True):
-        if a is None or b is None or "ok" not in (a.status, b.status):
+        if a is None or b is None:
+            changed += (a is None) != (b is None)
+            continue
+        changed += a.status != b.status
+        if a.status != "ok" or b.status != "ok":
             continue
         count += 1
         for k, v in a.params.items():
             w = b.params[k]
             worst = max(worst, abs(v - w) / max(abs(v), abs(w), 1e-300))
-    return worst, count
+    return worst, count, changed
 
 
 def main(argv: list[str]) -> None:
@@ -97,10 +102,10 @@ def main(argv: list[str]) -> None:
         print(f"| {path} | {min(ts):.2f} | {statistics.median(ts):.2f} |")
     ratio = statistics.median(times["odeint"]) / statistics.median(times["compiled"])
     print(f"odeint ÷ compiled (median): {ratio:.2f}×")
-    worst, count = _largest_difference(fits["compiled"], fits["odeint"])
+    worst, count, changed = _compare(fits["compiled"], fits["odeint"])
     statuses = sorted({f.status for f in fits["compiled"] if f is not None})
-    print(f"statuses: {statuses}; largest relative parameter difference over the {count} fits "
-          f"with status ok: {worst:.1e}")  # fmt: skip
+    print(f"statuses: {statuses}; {changed} fits changed status between the paths; largest "
+          f"relative parameter difference over the {count} fits ok on both: {worst:.1e}")  # fmt: skip
 
 
 if __name__ == "__main__":

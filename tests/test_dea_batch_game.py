@@ -77,11 +77,30 @@ def test_game_equals_per_lp_highs_on_real_data(request):
     request.getfixturevalue("highs_only")
     ref = game_cross_efficiency(X, Y, tol=1e-9)
     # the same LPs: per-LP HiGHS may re-run a warm start cold (lp_retries); how often depends
-    # on the last bits of α (seen: one re-run in 18 376 LPs on 2026-12-04, none before)
+    # on the last bits of α (seen: one re-run in 18 376 LPs on a fresh install on 2026-12-04;
+    # the two counts were equal before)
     assert got.iterations == ref.iterations
     assert got.lp_count - got.lp_retries == ref.lp_count - ref.lp_retries
     np.testing.assert_allclose(got.scores, ref.scores, rtol=0, atol=1e-12)
     np.testing.assert_allclose(got.alpha_matrix, ref.alpha_matrix, rtol=0, atol=1e-11)
+
+
+def test_a_cold_rerun_is_counted_as_a_retry(monkeypatch, highs_only):
+    """A warm start that ends non-optimal is run again from scratch: one more LP in lp_count
+    and one in lp_retries, with the same scores (the re-run is optimal)."""
+    X, Y = _data(12, seed=5)
+    ref = game_cross_efficiency(X, Y, tol=1e-9)
+    real, calls = game_mod.status_name, [0]
+
+    def first_warm_start_fails(code):
+        calls[0] += 1
+        return "unknown" if calls[0] == 1 else real(code)
+
+    monkeypatch.setattr(game_mod, "status_name", first_warm_start_fails)
+    got = game_cross_efficiency(X, Y, tol=1e-9)
+    assert ref.lp_retries == 0 and got.lp_retries == 1
+    assert got.lp_count == ref.lp_count + 1
+    np.testing.assert_allclose(got.scores, ref.scores, rtol=0, atol=1e-12)
 
 
 def test_cross_period_values_equal_per_lp_highs(request):
