@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from measures.coevolution import COMP_NAMES, PP_NAMES, IdentificationError, fit_lv
+from measures.coevolution import COMP_NAMES, PP_NAMES, IdentificationError, fit_lv, native
 
 ALL_PARAMS = (*PP_NAMES, *COMP_NAMES)
 
@@ -19,8 +19,11 @@ def fit_job(args: tuple) -> dict:
 def fit_row(region: str, pair: str, x1n: str, x2n: str, model: str, years, a, b, fp) -> dict:
     """One fit row: parameters, intervals, equilibrium analysis and fit statistics, or NaN
     numbers with status `not_identified`/`failed` and the reason (never an exception)."""
+    ode = fp["method"] == "ode_nls" and len(years) > 0
     row: dict = {"region_code": region, "pair": pair, "x1": x1n, "x2": x2n, "model": model,
-                 "method": fp["method"], "n_obs": len(years),
+                 "method": fp["method"],
+                 "ode_solver": native.solver_label(model, fp["ode_method"]) if ode else "",
+                 "n_obs": len(years),
                  "year_start": int(years[0]) if len(years) else None,
                  "year_end": int(years[-1]) if len(years) else None}  # fmt: skip
     nan = float("nan")

@@ -29,7 +29,7 @@ from tasks._cache import COMPUTE_CACHE
 
 IDENTIFIED = ("ok", "weak")  # fit statuses whose numbers are published
 # what a fit row that is not identified keeps (everything else is NULL)
-KEEP_UNIDENTIFIED = ("region_code", "pair", "x1", "x2", "model", "method", "n_obs",
+KEEP_UNIDENTIFIED = ("region_code", "pair", "x1", "x2", "model", "method", "ode_solver", "n_obs",
                      "year_start", "year_end", "converged", "status", "message")  # fmt: skip
 
 
@@ -122,8 +122,8 @@ def _coev_frame(rows: list[dict]) -> pl.DataFrame:
     return df.with_columns([pl.col(c).cast(t) for c, t in casts.items()])
 
 
-COEV_TEXT = ("region_code", "pair", "x1", "x2", "model", "method", "stability", "interaction",
-             "sign_violations", "status", "message")  # fmt: skip
+COEV_TEXT = ("region_code", "pair", "x1", "x2", "model", "method", "ode_solver", "stability",
+             "interaction", "sign_violations", "status", "message")  # fmt: skip
 
 
 def fit_counts(coevolution: pl.DataFrame, causality: pl.DataFrame) -> dict:

@@ -55,6 +55,7 @@ def test_simulated_series_fit_and_causality(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert rc == 0, out
     assert "stability: centre" in out and "Granger causality and VAR" in out
+    assert "ODE solver: lsoda_compiled" in out
     df = pl.read_csv(out_csv)
     est = dict(zip(df["parameter"], df["estimate"], strict=True))
     assert est["a1"] == pytest.approx(0.5, rel=0.05) and est["b2"] == pytest.approx(0.5, rel=0.1)

@@ -63,6 +63,26 @@ def test_missing_columns_raise():
         coevolution_tables(pl.DataFrame({"region_code": ["33"], "year": [2020]}), {})
 
 
+def test_each_fit_row_names_its_ode_solver():
+    """results.coevolution.ode_solver: lsoda_compiled, or lsoda_odeint where the fits fall
+    back to scipy (here forced by native.disabled()); empty where no ODE was fitted."""
+    from measures.coevolution import native
+
+    params = {"pairs": [["cbec", "industry"], ["cbec", "logistics"]],
+              "models": ["predator_prey"], "workers": 1, "fit": {"n_starts": 1}}  # fmt: skip
+    co = coevolution_tables(_composite(), params)["coevolution"]
+    with native.disabled():
+        fallback = coevolution_tables(_composite(), params)["coevolution"]
+    fitted = (pl.col("region_code") == "33") & (pl.col("pair") == "cbec-industry")
+    assert co.filter(fitted)["ode_solver"].to_list() == ["lsoda_compiled"]
+    assert fallback.filter(fitted)["ode_solver"].to_list() == ["lsoda_odeint"]
+    assert set(co.filter(pl.col("pair") == "cbec-logistics")["ode_solver"]) == {""}
+    assert co.filter(fitted)["status"][0] == fallback.filter(fitted)["status"][0] == "ok"
+    assert co.filter(fitted)["a1"][0] == pytest.approx(fallback.filter(fitted)["a1"][0], rel=1e-9)
+    discrete = coevolution_tables(_composite(), {**params, "fit": {"method": "discrete"}})
+    assert set(discrete["coevolution"]["ode_solver"]) == {""}
+
+
 def _four_regions() -> pl.DataFrame:
     c = _composite().filter(pl.col("region_code") == "33")
     return pl.concat([c.with_columns(pl.lit(r).alias("region_code")) for r in "ABCD"])

@@ -54,6 +54,15 @@ def supports(model_name: str) -> bool:
     return model_name in MODEL_CODES and not _switched_off[0] and available()
 
 
+def solver_label(model_name: str, ode_method: str) -> str:
+    """How the fits of this model integrate their ODE here and now, as published in
+    results.coevolution.ode_solver: `lsoda_compiled` (this module), `lsoda_odeint` (scipy,
+    where the extension is not built or `disabled()`), else `<method>_solve_ivp`."""
+    if ode_method == "LSODA":
+        return "lsoda_compiled" if supports(model_name) else "lsoda_odeint"
+    return f"{ode_method.lower()}_solve_ivp"
+
+
 @contextmanager
 def disabled() -> Iterator[None]:
     """Within the block every fit integrates through odeint with the Python right-hand

@@ -126,6 +126,7 @@ COEVOLUTION = Table(
      C("x2", "VARCHAR", "", "second series (subsystem)"),
      C("model", "VARCHAR", "", "predator_prey or competition (logistic LV)", key=True),
      C("method", "VARCHAR", "", "estimation: ode_nls or discrete"),
+     C("ode_solver", "VARCHAR", "", "ODE integrator of an ode_nls fit: lsoda_compiled, or lsoda_odeint where the compiled solver is not built (weak fits may differ between the two, METHODS §0); empty for no ODE fit"),
      C("n_obs", "BIGINT", "years", "years in the fit"),
      C("year_start", "BIGINT", "year", "first year"),
      C("year_end", "BIGINT", "year", "last year"),
