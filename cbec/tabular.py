@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
-LIST_SEPARATOR = "; "
+from cbec.frame import LIST_SEPARATOR
+
+__all__ = ["LIST_SEPARATOR", "flat"]
 
 
 def flat(df: pl.DataFrame) -> pl.DataFrame:

@@ -6,19 +6,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cbec.errors import InputError
+from cbec.frame import Frame, row_line
 
 if TYPE_CHECKING:
     import numpy as np
     import polars as pl
 
 
-def require_rows(df: pl.DataFrame, file: str) -> None:
+def require_rows(df: pl.DataFrame | Frame, file: str) -> None:
     """A header-only file has nothing to analyse."""
     if df.height == 0:
         raise InputError("the file has a header but no data rows", file=file)
 
 
-def finite_matrix(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str, id_col: str):
+def finite_matrix(
+    df: pl.DataFrame | Frame, mat: np.ndarray, cols: list[str], file: str, id_col: str
+):
     """Reject inf/−inf cells (the CSV reader accepts 'inf' as a number)."""
     import numpy as np
 
@@ -29,12 +32,19 @@ def finite_matrix(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str,
             f"column {cols[k]!r} has a non-finite value {float(mat[i, k])} "
             f"({id_col}={df[id_col][i]}); DEA needs finite numbers",
             file=file,
-            line=i + 2,
+            line=row_line(df, i),
         )
 
 
-def dmu_names(df: pl.DataFrame, col: str, file: str) -> list[str]:
+def dmu_names(df: pl.DataFrame | Frame, col: str, file: str) -> list[str]:
     """DMU names as text; an empty name is an error naming its line."""
+    if isinstance(df, Frame):
+        names = [None if v is None else str(v) for v in df[col]]
+        empty = next((i for i, v in enumerate(names) if v is None or not v.strip()), None)
+        if empty is not None:
+            raise InputError(f"column {col!r} is empty: every DMU needs a name", file=file,
+                             line=df.line(empty))  # fmt: skip
+        return [v for v in names if v is not None]
     import polars as pl
 
     s = df[col].cast(pl.Utf8)

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 from cbec.commands._progress import Progress
 from cbec.errors import InputError, UsageError
+from cbec.frame import Frame, as_frame, float_column, row_line
 
-__all__ = ["Progress", "add_out", "emit", "numeric_matrix", "read_table", "require_columns",
-           "split_list", "write_output"]  # fmt: skip
+__all__ = ["Progress", "add_out", "emit", "numeric_matrix", "read_frame", "read_table",
+           "require_columns", "split_list", "write_output"]  # fmt: skip
 
 if TYPE_CHECKING:  # polars is imported by the functions that use it: `--help` stays light
     import polars as pl
@@ -22,13 +23,20 @@ def read_table(path: str) -> pl.DataFrame:
     return read(path)
 
 
+def read_frame(path: str) -> Frame:
+    """A user's file as a Frame: a CSV file is read without importing polars (`cbec dea`)."""
+    from warehouse.readers.user_table import read_frame as read
+
+    return read(path)
+
+
 def split_list(value: str | None) -> list[str]:
     if not value:
         return []
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
-def require_columns(df: pl.DataFrame, cols: list[str], file: str) -> None:
+def require_columns(df: pl.DataFrame | Frame, cols: list[str], file: str) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise UsageError(
@@ -36,13 +44,25 @@ def require_columns(df: pl.DataFrame, cols: list[str], file: str) -> None:
         )
 
 
-def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | None = None):
+def numeric_matrix(df: pl.DataFrame | Frame, cols: list[str], file: str,
+                   id_col: str | None = None):  # fmt: skip
     """Columns as a float64 numpy matrix (rows = observations); a non-numeric or missing
-    cell raises InputError naming the row (1-based data row + header = file line) and column."""
+    cell raises InputError naming the row (its file line) and column."""
     import numpy as np
-    import polars as pl
 
     out = np.empty((df.height, len(cols)), dtype=float)
+    if isinstance(df, Frame):
+        for k, c in enumerate(cols):
+            out[:, k], bad = float_column(df, c)
+            if bad is not None:
+                who = f" ({id_col}={df[id_col][bad]})" if id_col else ""
+                raise InputError(
+                    f"column {c!r} has a missing or non-numeric value {df[c][bad]!r}{who}",
+                    file=file, line=df.line(bad),
+                )  # fmt: skip
+        return out
+    import polars as pl
+
     for k, c in enumerate(cols):
         s = df.get_column(c)
         cast = s.cast(pl.Float64, strict=False)
@@ -53,13 +73,15 @@ def numeric_matrix(df: pl.DataFrame, cols: list[str], file: str, id_col: str | N
             raise InputError(
                 f"column {c!r} has a missing or non-numeric value {s[i]!r}{who}",
                 file=file,
-                line=i + 2,
+                line=row_line(df, i),
             )
         out[:, k] = cast.to_numpy()
     return out
 
 
-def write_output(df: pl.DataFrame, out: str | None, args: argparse.Namespace | None = None) -> None:
+def write_output(
+    df: pl.DataFrame | Frame, out: str | None, args: argparse.Namespace | None = None
+) -> None:
     """Write one table to --out (by suffix) or print it for people; `args` carries --no-bom,
     --digits, --quiet and --json (see `emit` for several tables and a summary)."""
     emit(args, {"results": df}, out=out)
@@ -67,13 +89,13 @@ def write_output(df: pl.DataFrame, out: str | None, args: argparse.Namespace | N
 
 def emit(
     args: argparse.Namespace | None,
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, pl.DataFrame | Frame],
     *,
     out: str | None = None,
     method: str = "",
     units: str = "",
     summary: list[tuple[str, object]] | None = None,
-    sheets: dict[str, pl.DataFrame] | None = None,
+    sheets: dict[str, pl.DataFrame | Frame] | None = None,
     formats: dict[str, str] | None = None,
 ) -> None:
     """The results of an analysis command. `tables`: the first is the main table (the CSV and
@@ -98,27 +120,27 @@ def emit(
     if quiet:
         return
     if not out:
-        for k, (name, df) in enumerate(tables.items()):
-            shown = df.select(c for c in df.columns if not _all_missing(df[c]))
+        for k, (name, table) in enumerate(tables.items()):
+            df = as_frame(table)
+            shown = df.select([c for c in df.columns if not _all_missing(df, c)])
             print(("" if k == 0 else f"\n{name}\n") + terminal.table_text(shown, keep=_keep(shown)))
     if summary:
         print("\n" + terminal.summary_text(f"Summary — {method}" if method else "Summary",
                                            summary))  # fmt: skip
 
 
-def _all_missing(s) -> bool:
+def _all_missing(df: Frame, col: str) -> bool:
     """A column with no value at all (phi of input-oriented DEA, period without --period):
     not printed on the terminal (files keep it: the columns are a contract)."""
-    import polars as pl
-
-    if s.len() == 0:
+    values = df[col]
+    if not values:
         return False
-    if s.dtype in (pl.Float32, pl.Float64):
-        return bool((s.is_null() | s.is_nan()).all())
-    return s.null_count() == s.len()
+    if df.kind(col) == "float":
+        return all(v is None or v != v for v in values)
+    return all(v is None for v in values)
 
 
-def _keep(df: pl.DataFrame) -> int:
+def _keep(df: Frame) -> int:
     """Identifying columns repeated in every column block of a wide table."""
     ids = ("dmu", "id", "period", "rater", "period_from", "period_to", "measure", "indicator")
     k = 0
@@ -128,13 +150,11 @@ def _keep(df: pl.DataFrame) -> int:
 
 
 def _write_file(args, out, main, sheets, method, units, summary, bom, digits, formats) -> None:
-    import polars as pl
-
     from cbec.output import writers
 
     suffix = writers.check_suffix(out)
     if suffix == ".parquet":
-        main.write_parquet(out)
+        (main.to_polars() if isinstance(main, Frame) else main).write_parquet(out)
     elif suffix == ".csv":
         writers.write_csv(main, out, bom=bom, digits=digits)
     else:
@@ -146,8 +166,9 @@ def _write_file(args, out, main, sheets, method, units, summary, bom, digits, fo
                   "missing values are empty cells; numbers keep 14 significant digits"]  # fmt: skip
         book = dict(sheets)
         if summary:
-            book["summary"] = pl.DataFrame(
-                {"item": [k for k, _ in summary], "value": [terminal_value(v) for _, v in summary]}
+            book["summary"] = Frame(
+                {"item": [k for k, _ in summary], "value": [terminal_value(v) for _, v in summary]},
+                {"item": "str", "value": "str"},
             )
         writers.write_xlsx(book, out, header=header, digits=digits, number_format=formats)
     print(f"wrote {main.height} rows to {out}")

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
 from cbec.errors import NumericalError, UsageError
+from cbec.frame import Frame
 
 
 def _weights(text: str | None, p: int) -> list[float] | None:
@@ -91,8 +91,8 @@ def scale_rows(names, X, Y, orientation: str, progress=None) -> dict:
             "status": r["status"].tolist()}  # fmt: skip
 
 
-def frame(cols: dict, period_value) -> pl.DataFrame:
+def frame(cols: dict, period_value) -> Frame:
     n = len(cols["dmu"])
     out = {"dmu": cols["dmu"], "period": [None if period_value is None else str(period_value)] * n}
     out.update({k: v for k, v in cols.items() if k != "dmu"})
-    return pl.DataFrame(out, strict=False)
+    return Frame(out, {"dmu": "str", "period": "str"})

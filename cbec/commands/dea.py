@@ -28,15 +28,15 @@ from cbec.commands._common import (
     Progress,
     add_out,
     numeric_matrix,
-    read_table,
+    read_frame,
     require_columns,
     split_list,
 )
 from cbec.errors import InputError, UsageError
+from cbec.frame import Frame, row_line
 
 if TYPE_CHECKING:  # imported inside the functions: `cbec dea --help` stays light
     import numpy as np
-    import polars as pl
 
 EXAMPLES = """examples (DEAP 2.1's EG1 data, Coelli 1996):
   printf 'firm,y,x1,x2\\nA,1,2,5\\nB,2,2,4\\nC,3,6,6\\nD,1,3,2\\nE,2,6,2\\n' > eg1.csv
@@ -112,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
-def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str, dmu: str):
+def _check_values(df: Frame, mat: np.ndarray, cols: list[str], file: str, dmu: str):
     import numpy as np
 
     bad = np.argwhere(mat < 0)
@@ -122,7 +122,7 @@ def _check_values(df: pl.DataFrame, mat: np.ndarray, cols: list[str], file: str,
             f"column {cols[k]!r} has a negative value {num(mat[i, k])} ({dmu}={df[dmu][int(i)]}); "
             "DEA needs non-negative data",
             file=file,
-            line=int(i) + 2,
+            line=row_line(df, int(i)),
         )
 
 
@@ -160,7 +160,7 @@ def resolve_options(model: str, orientation: str | None, rts: str | None) -> tup
 
 
 def run_dea(
-    df: pl.DataFrame,
+    df: Frame,
     *,
     file: str,
     dmu: str,
@@ -172,12 +172,11 @@ def run_dea(
     rts: str,
     extra=None,
     quiet: bool = False,
-) -> pl.DataFrame:
+) -> Frame:
     """One frontier per period group; `extra(rows, names, period, progress)` replaces the
     model run (ddf, bootstrap, scale efficiency) and returns that group's frame. Progress
     (per block of DMUs, with an ETA) on stderr unless `quiet`."""
     import numpy as np
-    import polars as pl
 
     require_rows(df, file)
     names = dmu_names(df, dmu, file)
@@ -186,7 +185,7 @@ def run_dea(
     for mat, cols in ((X, inputs), (Y, outputs)):
         finite_matrix(df, mat, cols, file, dmu)
         _check_values(df, mat, cols, file, dmu)
-    periods = df[period].to_list() if period else [None] * df.height
+    periods = df[period] if period else [None] * df.height
     groups: dict = {}
     for i, pv in enumerate(periods):
         groups.setdefault(pv, []).append(i)
@@ -208,14 +207,18 @@ def run_dea(
                 frames.append(_model_frame(X[rows], Y[rows], gnames, pv, inputs, outputs,
                                            (model, orientation, rts), tick))  # fmt: skip
             progress.update(before + len(rows))
-    out = pl.concat(frames, how="diagonal_relaxed")
+    return _typed(Frame.concat(frames))
+
+
+def _typed(out: Frame) -> Frame:
+    """Number columns as floats without "-0.0" (a zero LP optimum comes back as −0.0), the
+    period as text."""
     text = ("dmu", "period", "status", "peers", "kind", "rts_class")
-    floats = [c for c in out.columns if c not in text and out[c].dtype != pl.Utf8]
-    # no "-0.0" in user tables (a zero LP optimum comes back as −0.0)
-    zero = [pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c) for c in floats]
-    return out.with_columns([pl.col(c).cast(pl.Float64) for c in floats]).with_columns(
-        *zero, pl.col("period").cast(pl.Utf8)
-    )
+    for c in out.columns:
+        if c not in text and out.kind(c) != "str":
+            out = out.with_column(c, [None if v is None else float(v) + 0.0 for v in out[c]],
+                                  "float")  # fmt: skip
+    return out.with_column("period", [None if v is None else str(v) for v in out["period"]], "str")
 
 
 def _model(model: str, rts: str) -> str:
@@ -223,10 +226,8 @@ def _model(model: str, rts: str) -> str:
 
 
 def _model_frame(X: np.ndarray, Y: np.ndarray, gnames: list[str], pv, inputs: list[str],
-                 outputs: list[str], how: tuple[str, str, str], tick) -> pl.DataFrame:  # fmt: skip
+                 outputs: list[str], how: tuple[str, str, str], tick) -> Frame:  # fmt: skip
     """One period's `dea_model` results as a frame; `tick` is the solver's progress."""
-    import polars as pl
-
     from measures.dea.models import dea_model
     from transforms.dea_columns import slack_target_columns
 
@@ -245,10 +246,10 @@ def _model_frame(X: np.ndarray, Y: np.ndarray, gnames: list[str], pv, inputs: li
                      for k in range(len(gnames))]  # fmt: skip
     if r.kind is not None:
         cols["kind"] = r.kind.tolist()
-    return pl.DataFrame(cols, strict=False)
+    return Frame(cols, {"dmu": "str", "period": "str", "status": "str", "peers": "str"})
 
 
-def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
+def _extra(df: Frame, args, inputs, outputs, orientation: str, rts: str):
     """The per-group runner for ddf / bootstrap / scale efficiency (or None)."""
     import numpy as np
 
@@ -290,7 +291,7 @@ def _extra(df: pl.DataFrame, args, inputs, outputs, orientation: str, rts: str):
     return None
 
 
-def _matrix(df: pl.DataFrame, cols: list[str], args) -> np.ndarray:
+def _matrix(df: Frame, cols: list[str], args) -> np.ndarray:
     require_columns(df, cols, args.file)
     m = numeric_matrix(df, cols, args.file, id_col=args.dmu)
     finite_matrix(df, m, cols, args.file, args.dmu)
@@ -298,26 +299,21 @@ def _matrix(df: pl.DataFrame, cols: list[str], args) -> np.ndarray:
     return m
 
 
-def _zero_output_status(out: pl.DataFrame, df: pl.DataFrame, outputs: list[str]) -> pl.DataFrame:
+def _zero_output_status(out: Frame, df: Frame, outputs: list[str], file: str) -> Frame:
     """A DMU with every output 0 has the degenerate θ = 0: status says so (never "optimal")."""
-    import polars as pl
-
     if "score" not in out.columns or out.height != df.height:
         return out
-    Y = df.select(pl.col(outputs).cast(pl.Float64)).to_numpy()
-    zero = (Y == 0).all(axis=1)
+    zero = (numeric_matrix(df, outputs, file) == 0).all(axis=1)
     if not zero.any():
         return out
-    return out.with_columns(
-        pl.when(pl.Series(zero)).then(pl.lit("degenerate_zero_output")).otherwise(pl.col("status"))
-        .alias("status"),
-    )  # fmt: skip
+    status = [
+        "degenerate_zero_output" if z else s for z, s in zip(zero, out["status"], strict=True)
+    ]
+    return out.with_column("status", status, "str")
 
 
 def handle(args: argparse.Namespace) -> int:
     import sys
-
-    import polars as pl
 
     from cbec.commands._common import emit
 
@@ -325,7 +321,7 @@ def handle(args: argparse.Namespace) -> int:
     if not inputs or not outputs:
         raise UsageError("give at least one --inputs and one --outputs column")
     orientation, rts = resolve_options(args.model, args.orientation, args.rts)
-    df = read_table(args.file)
+    df = read_frame(args.file)
     need = [args.dmu] + ([args.period] if args.period else []) + inputs + outputs
     require_columns(df, need, args.file)
     require_rows(df, args.file)
@@ -335,13 +331,13 @@ def handle(args: argparse.Namespace) -> int:
                   outputs=outputs, model=args.model, orientation=orientation, rts=rts,
                   extra=extra, quiet=args.quiet)  # fmt: skip
     if extra is None and args.model not in ("ddf",):
-        out = _zero_output_status(out, df, outputs)
+        out = _zero_output_status(out, df, outputs, args.file)
     if "status" in out.columns:
-        bad = out.filter(pl.col("status") != "optimal")
-        if bad.height:
+        bad = [(d, s) for d, s in zip(out["dmu"], out["status"], strict=True) if s != "optimal"]
+        if bad:
             print(
-                f"note: {bad.height} DMU(s) with a non-optimal or degenerate LP: "
-                + ", ".join(f"{d} ({s})" for d, s in zip(bad["dmu"], bad["status"], strict=True)),
+                f"note: {len(bad)} DMU(s) with a non-optimal or degenerate LP: "
+                + ", ".join(f"{d} ({s})" for d, s in bad),
                 file=sys.stderr,
             )
     if args.bootstrap:

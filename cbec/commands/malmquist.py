@@ -43,15 +43,16 @@ from cbec.commands._common import (
     Progress,
     add_out,
     emit,
-    read_table,
+    read_frame,
     require_columns,
     split_list,
 )
 from cbec.errors import InputError, NumericalError, UsageError
+from cbec.frame import Frame, row_line, typed_values
 from measures.periods import order_periods
 
 if TYPE_CHECKING:  # imported inside the functions: `cbec CMD --help` stays light
-    import polars as pl
+    from measures.malmquist import MalmquistResult
 
 EXAMPLES = """examples (DEAP 2.1's EG4 data, Coelli 1996: 5 firms, 3 years, 1 input, 1 output):
   printf 'firm,year,y,x\\n1,1,1,2\\n2,1,2,4\\n3,1,3,3\\n4,1,4,5\\n5,1,5,6\\n1,2,1,2\\n2,2,3,4\\n3,2,4,3\\n4,2,3,5\\n5,2,5,5\\n1,3,1,2\\n2,3,3,4\\n3,3,4,3\\n4,3,3,5\\n5,3,5,5\\n' > eg4.csv
@@ -151,19 +152,18 @@ def _green_options(p: argparse.ArgumentParser) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    import polars as pl
-
     inputs, outputs = split_list(args.inputs), split_list(args.outputs)
     if not inputs or not outputs:
         raise UsageError("give at least one --inputs and one --outputs column")
     if args.zero_replace is not None and not args.zero_replace > 0:
         raise UsageError("--zero-replace needs a positive value")
-    df = read_table(args.file)
+    df = read_frame(args.file)
     require_columns(df, [args.dmu, args.period, *inputs, *outputs], args.file)
     require_rows(df, args.file)
+    df = df.with_column(args.period, typed_values(df[args.period]))  # 2019 is a number
     explicit = split_list(args.period_order) or None
     try:
-        periods = order_periods(df[args.period].to_list(), explicit)
+        periods = order_periods(df[args.period], explicit)
     except ValueError as exc:
         raise InputError(f"--period-order: {exc}", file=args.file) from exc
     print(f"periods in order: {', '.join(map(str, periods))}"
@@ -194,15 +194,12 @@ def handle(args: argparse.Namespace) -> int:
             f"{res.cc.game_iterations}",
             file=sys.stderr,
         )
-    out = res.table(cumulative=args.cumulative)
-    out = out.with_columns(
-        pl.col("dmu").cast(pl.Utf8),
-    )
+    out = Frame(res.table_columns(cumulative=args.cumulative))
     _emit(args, out, res)
     return 0
 
 
-def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs: list[str],
+def _run(args: argparse.Namespace, df: Frame, inputs: list[str], outputs: list[str],
          base: int, explicit: list[str] | None):  # fmt: skip
     """malmquist_panel with a progress bar over its radial LPs (per block of DMUs, with an
     ETA) and the CC-Malmquist steps on its note; data errors named by file/line."""
@@ -223,7 +220,7 @@ def _run(args: argparse.Namespace, df: pl.DataFrame, inputs: list[str], outputs:
                 progress=radial, cc_progress=cc_steps,
             )  # fmt: skip
     except PanelDataError as exc:
-        line = None if exc.row is None else int(exc.row) + 2
+        line = None if exc.row is None else row_line(df, int(exc.row))
         raise InputError(str(exc), file=args.file, line=line) from exc
     except GameConvergenceError as exc:
         raise NumericalError(f"game cross-efficiency: {exc}") from exc
@@ -257,21 +254,21 @@ def _callbacks(progress: Progress, cc: bool):
     return radial, (steps if cc else None)
 
 
-def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
+def _emit(args: argparse.Namespace, out: Frame, res: MalmquistResult) -> None:
     """Results, then DEAP's summaries of annual and of DMU (firm) geometric means."""
     from cbec.output.summaries import labelled_means
     from cbec.output.writers import write_csv
 
     if args.summary:
-        summary = res.summary()
-        write_csv(summary, args.summary, bom=not args.no_bom, digits=args.digits)
-        print(f"wrote {summary.height} summary rows to {args.summary}", file=sys.stderr)
+        table = Frame(res.summary_columns())
+        write_csv(table, args.summary, bom=not args.no_bom, digits=args.digits)
+        print(f"wrote {table.height} summary rows to {args.summary}", file=sys.stderr)
 
-    annual = labelled_means(res.by_period(), "period")
-    firms = labelled_means(res.by_dmu(), "dmu")
+    annual = labelled_means(res.by_period_columns(), "period")
+    firms = labelled_means(res.by_dmu_columns(), "dmu")
     overall = annual.row(annual.height - 1, named=True)
     comps = [c for c in annual.columns if c not in ("period", "n")]
-    summary = [("DMUs", res.by_dmu().height - 1), ("periods", len(res.periods)),
+    summary = [("DMUs", firms.height - 1), ("periods", len(res.periods)),
                *((f"geometric mean {c}", overall[c]) for c in comps)]  # fmt: skip
     method = (f"Malmquist index, {args.frontier} frontier, {args.decomposition.upper()} "
               f"decomposition, {args.orientation}-oriented (METHODS §9.7)")  # fmt: skip
@@ -287,7 +284,7 @@ def _emit(args: argparse.Namespace, out: pl.DataFrame, res) -> None:
         print(table_text(firms, keep=1))
 
 
-def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit) -> int:
+def _green(args: argparse.Namespace, df: Frame, inputs, outputs, explicit) -> int:
     """--index ml|luenberger with --bad-outputs (measures.green_tfp)."""
     from measures.green_tfp import green_tfp_panel
     from measures.malmquist import PanelDataError
@@ -320,7 +317,7 @@ def _green(args: argparse.Namespace, df: pl.DataFrame, inputs, outputs, explicit
                 bad=args.bad_disposability, progress=progress.update,
             )  # fmt: skip
     except PanelDataError as exc:
-        line = None if exc.row is None else int(exc.row) + 2
+        line = None if exc.row is None else row_line(df, int(exc.row))
         raise InputError(str(exc), file=args.file, line=line) from exc
     except ValueError as exc:
         raise UsageError(str(exc)) from exc

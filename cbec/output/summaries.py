@@ -3,18 +3,22 @@ only: every number is computed from the result table itself, METHODS §9 for DEA
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from collections import Counter
 
-if TYPE_CHECKING:
-    import polars as pl
+from cbec.frame import Frame
 
 EFFICIENT_TOL = 1e-6  # DEAP prints 3 decimals; a score within 1e-6 of 1 counts as efficient
 
 
-def _finite(df: pl.DataFrame, col: str):
-    import polars as pl
+def _finite(df: Frame, col: str, rows: list[int] | None = None) -> list[float]:
+    """The column's numbers that are not missing and finite (of `rows`, DEFAULT all)."""
+    values = df[col] if rows is None else [df[col][i] for i in rows]
+    return [float(v) for v in values if v is not None and math.isfinite(v)]
 
-    return df.filter(pl.col(col).is_not_null() & pl.col(col).is_finite())[col]
+
+def _mean(values: list[float]) -> float:
+    return math.fsum(values) / len(values)
 
 
 def _names(values: list[str], limit: int = 12) -> str:
@@ -22,12 +26,10 @@ def _names(values: list[str], limit: int = 12) -> str:
     return ", ".join(values[:limit]) + more
 
 
-def peer_table(df: pl.DataFrame) -> pl.DataFrame:
+def peer_table(df: Frame) -> Frame:
     """dmu, period, peer, lambda: one row per reference DMU (from 'B:0.5;E:0.25' text)."""
-    import polars as pl
-
     rows: dict[str, list] = {"dmu": [], "period": [], "peer": [], "lambda": []}
-    for d, p, text in df.select("dmu", "period", "peers").iter_rows():
+    for d, p, text in df.select(["dmu", "period", "peers"]).iter_rows():
         for item in (text or "").split(";"):
             if ":" in item:
                 name, lam = item.rsplit(":", 1)
@@ -35,11 +37,10 @@ def peer_table(df: pl.DataFrame) -> pl.DataFrame:
                 rows["period"].append(p)
                 rows["peer"].append(name)
                 rows["lambda"].append(float(lam))
-    return pl.DataFrame(rows, schema={"dmu": pl.Utf8, "period": pl.Utf8, "peer": pl.Utf8,
-                                      "lambda": pl.Float64})  # fmt: skip
+    return Frame(rows, {"dmu": "str", "period": "str", "peer": "str", "lambda": "float"})
 
 
-def dea_sheets(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
+def dea_sheets(df: Frame) -> dict[str, Frame]:
     """scores / slacks / targets / peers sheets of a `cbec dea` table (columns that exist)."""
     key = ["dmu", "period"]
     slack = [c for c in df.columns if c.startswith("slack_")]
@@ -55,55 +56,64 @@ def dea_sheets(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return sheets
 
 
-def dea_summary(df: pl.DataFrame, score: str = "score") -> list[tuple[str, object]]:
-    """n, mean/min efficiency, efficient DMUs, peer counts, RTS distribution (DEAP 2.1 style)."""
-    import polars as pl
+def _counts(values: list, *, by_count: bool) -> list[tuple[object, int]]:
+    """(value, count) pairs: most frequent first (ties by first appearance), or by value."""
+    counts = Counter(values)
+    if by_count:
+        return sorted(counts.items(), key=lambda kv: -kv[1])
+    return sorted(counts.items(), key=lambda kv: (kv[0] is not None, str(kv[0])))
 
+
+def dea_summary(df: Frame, score: str = "score") -> list[tuple[str, object]]:
+    """n, mean/min efficiency, efficient DMUs, peer counts, RTS distribution (DEAP 2.1 style)."""
     items: list[tuple[str, object]] = [("DMUs (rows)", df.height)]
-    periods = [p for p in df["period"].unique(maintain_order=True).to_list() if p is not None] \
+    periods = [p for p in dict.fromkeys(df["period"]) if p is not None] \
         if "period" in df.columns else []  # fmt: skip
     if periods:
         items.append(("periods", len(periods)))
     if score in df.columns:
         s = _finite(df, score)
-        if len(s):
-            items += [(f"mean {score}", float(s.mean())), (f"min {score}", float(s.min()))]
-            eff = df.filter((pl.col(score) - 1).abs() <= EFFICIENT_TOL)
-            items.append((f"efficient ({score} = 1 ± {EFFICIENT_TOL:g})", eff.height))
-            if 0 < eff.height <= 40:
-                items.append(("efficient DMUs", _names(eff["dmu"].cast(pl.Utf8).to_list())))
+        if s:
+            items += [(f"mean {score}", _mean(s)), (f"min {score}", min(s))]
+            eff = [str(d) for d, v in zip(df["dmu"], df[score], strict=True)
+                   if v is not None and abs(v - 1) <= EFFICIENT_TOL]  # fmt: skip
+            items.append((f"efficient ({score} = 1 ± {EFFICIENT_TOL:g})", len(eff)))
+            if 0 < len(eff) <= 40:
+                items.append(("efficient DMUs", _names(eff)))
         if len(periods) > 1:
             for p in periods[:30]:
-                m = _finite(df.filter(pl.col("period") == p), score)
-                items.append((f"mean {score} {p}", float(m.mean()) if len(m) else None))
+                m = _finite(df, score, [i for i, q in enumerate(df["period"]) if q == p])
+                items.append((f"mean {score} {p}", _mean(m) if m else None))
         missing = df.height - len(s)
         if missing:
             items.append((f"{score} missing (infeasible LP)", missing))
     if "peers" in df.columns:
-        counts = peer_table(df).filter(pl.col("peer") != pl.col("dmu")).group_by("peer").len()
-        counts = counts.sort(["len", "peer"], descending=[True, False])
-        text = ", ".join(f"{p} {n}" for p, n in counts.head(15).iter_rows())
+        peers = peer_table(df)
+        refs = [p for p, d in zip(peers["peer"], peers["dmu"], strict=True) if p != d]
+        ranked = sorted(Counter(refs).items(), key=lambda kv: (-kv[1], kv[0]))
+        text = ", ".join(f"{p} {n}" for p, n in ranked[:15])
         items.append(("peer count (times a reference of another DMU)", text or "none"))
     if "rts_class" in df.columns:
-        rts = df.group_by("rts_class").len().sort("rts_class")
-        items.append(("returns to scale", ", ".join(f"{k} {n}" for k, n in rts.iter_rows())))
+        rts = _counts(df["rts_class"], by_count=False)
+        items.append(("returns to scale", ", ".join(f"{k} {n}" for k, n in rts)))
     if "status" in df.columns:
-        st = df.group_by("status").len().sort("len", descending=True)
-        items.append(("LP status", ", ".join(f"{k} {n}" for k, n in st.iter_rows())))
+        st = _counts(df["status"], by_count=True)
+        items.append(("LP status", ", ".join(f"{k} {n}" for k, n in st)))
     return items
 
 
-def labelled_means(df: pl.DataFrame, key: str) -> pl.DataFrame:
-    """A Malmquist by_period/by_dmu frame with readable labels: 'p → q' for period pairs and
-    'geometric mean' for the overall last row (never 'null null')."""
-    import polars as pl
-
+def labelled_means(columns: dict, key: str) -> Frame:
+    """A Malmquist by_period/by_dmu table (its columns) with readable labels: 'p → q' for
+    period pairs and 'geometric mean' for the overall last row (never 'null null')."""
+    df = Frame(columns)
     if key == "period":
         label = [
             "geometric mean" if a is None and b is None else f"{a} → {b}"
-            for a, b in df.select("period_from", "period_to").iter_rows()
+            for a, b in zip(df["period_from"], df["period_to"], strict=True)
         ]
-        rest = df.drop("period_from", "period_to")
-        return rest.insert_column(0, pl.Series("period", label, dtype=pl.Utf8))
-    label = ["geometric mean" if d is None else str(d) for d in df["dmu"].to_list()]
-    return df.drop("dmu").insert_column(0, pl.Series("dmu", label, dtype=pl.Utf8))
+        rest = [c for c in df.columns if c not in ("period_from", "period_to")]
+    else:
+        label = ["geometric mean" if d is None else str(d) for d in df["dmu"]]
+        rest = [c for c in df.columns if c != "dmu"]
+    cols = {key: label, **{c: df[c] for c in rest}}
+    return Frame(cols, {key: "str", **{c: df.kind(c) for c in rest}})

@@ -10,6 +10,8 @@ import shutil
 import unicodedata
 from typing import TYPE_CHECKING
 
+from cbec.frame import Frame, as_frame
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -38,7 +40,7 @@ def cell(v, missing: str = MISSING) -> str:
 
 
 def table_text(
-    df: pl.DataFrame,
+    table: Frame | pl.DataFrame,
     width: int | None = None,
     keep: int = 1,
     *,
@@ -51,8 +53,7 @@ def table_text(
     """The frame as aligned text within `width` columns (DEFAULT: the terminal's width).
     `more_rows`: rows not in `df` (a "… N more rows" line); `max_blocks` > 0: at most that
     many column blocks, then a "… N more columns (`col_hint`)" line; `hint` ends the rows line."""
-    import polars as pl
-
+    df = as_frame(table)
     width = max(width or shutil.get_terminal_size((120, 24)).columns, 20)
     rows: list[tuple | None] = list(df.iter_rows())
     cut = more_rows
@@ -61,7 +62,7 @@ def table_text(
         rows = rows[:100] + [None] + rows[-10:]
     elif cut:
         rows.append(None)
-    numeric = [t.is_numeric() or t == pl.Boolean for t in df.schema.values()]
+    numeric = [df.numeric(c) for c in df.columns]
     text = [[cell(v, missing) for v in r] if r is not None else None for r in rows]
     keep = min(keep, len(df.columns))
     cap = [width // 2 if j < keep else width for j in range(len(df.columns))]
@@ -145,13 +146,13 @@ def _plain(v):
     return v
 
 
-def json_text(tables: dict[str, pl.DataFrame], summary: dict, method: str) -> str:
+def json_text(tables: dict[str, Frame | pl.DataFrame], summary: dict, method: str) -> str:
     """{"method": …, "summary": {…}, "tables": {name: [row objects]}}; NaN/inf as null."""
     body = {
         "method": method,
         "summary": {k: _plain(v) for k, v in summary.items()},
         "tables": {
-            name: [{k: _plain(v) for k, v in r.items()} for r in df.iter_rows(named=True)]
+            name: [{k: _plain(v) for k, v in r.items()} for r in as_frame(df).iter_rows(named=True)]
             for name, df in tables.items()
         },
     }

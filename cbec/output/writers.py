@@ -4,10 +4,12 @@ units and the method), `--out FILE.parquet` (the main table, full precision)."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cbec.errors import UsageError
+from cbec.frame import LIST_SEPARATOR, Frame, as_frame
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,29 +56,71 @@ def _rounded(values, digits: int | None):
     return out + 0.0  # no "-0.0"
 
 
-def clean(df: pl.DataFrame, digits: int | None = None) -> pl.DataFrame:
-    """Float columns rounded (14 significant digits, or `digits` decimals), NaN/±inf as null
+def clean(df: Frame | pl.DataFrame, digits: int | None = None) -> Frame:
+    """Float columns rounded (14 significant digits, or `digits` decimals), NaN/±inf as None
     (an empty cell), list columns joined as 'a; b' text."""
-    import polars as pl
+    out = as_frame(df)
+    for c in out.columns:
+        kind = out.kind(c)
+        if kind == "float":
+            values = [float("nan") if v is None else v for v in out[c]]
+            rounded = _rounded(values, digits).tolist()
+            out = out.with_column(c, [None if v != v else v for v in rounded], "float")
+        elif kind == "list":
+            joined = [None if v is None else LIST_SEPARATOR.join(str(x) for x in v if x is not None)
+                      for v in out[c]]  # fmt: skip
+            out = out.with_column(c, joined, "str")
+    return out
 
-    from cbec.tabular import flat
 
-    df = flat(df)
-    floats = [c for c, t in df.schema.items() if t in (pl.Float32, pl.Float64)]
-    return df.with_columns(
-        pl.Series(
-            c, _rounded(df[c].cast(pl.Float64).fill_null(float("nan")).to_numpy(), digits)
-        ).fill_nan(None)
-        for c in floats
-    )
+def write_csv(df: Frame | pl.DataFrame, path: str, *, bom: bool = True,
+              digits: int | None = None) -> None:  # fmt: skip
+    """The table as CSV: a header line, then one line per row; missing is an empty cell, an
+    empty text is "" (quoted), numbers as the shortest text that reads back the same."""
+    table = clean(df, digits)
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+        f.write(",".join(_csv_cell(c) for c in table.columns) + "\n")
+        for row in table.iter_rows():
+            f.write(",".join(_csv_cell(v) for v in row) + "\n")
 
 
-def write_csv(df: pl.DataFrame, path: str, *, bom: bool = True, digits: int | None = None) -> None:
-    clean(df, digits).write_csv(path, include_bom=bom, null_value="")
+def float_text(v: float) -> str:
+    """The shortest text that reads back as `v`, in the notation of polars' CSV writer (so a
+    file is the same whichever command wrote it): decimal from 1e-5 up to 1e16, else
+    scientific with an unpadded exponent (2.5e-7, 1e+16)."""
+    text = repr(v)
+    if "e" not in text:
+        return text
+    mantissa, exp = text.split("e")
+    e = int(exp)
+    if e == -5:
+        sign = "-" if mantissa.startswith("-") else ""
+        return f"{sign}0.0000{mantissa.lstrip('-').replace('.', '')}"
+    return f"{mantissa}e{'-' if e < 0 else '+'}{abs(e)}"
+
+
+def _csv_cell(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return float_text(v)
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, datetime.datetime):
+        text = v.isoformat(timespec="microseconds")
+    elif isinstance(v, datetime.date):
+        text = v.isoformat()
+    else:
+        text = str(v)
+    if text == "" or any(ch in text for ch in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def write_xlsx(
-    tables: dict[str, pl.DataFrame],
+    tables: dict[str, Frame | pl.DataFrame],
     path: str,
     *,
     header: list[str],
@@ -91,7 +135,8 @@ def write_xlsx(
 
     wb = Workbook()
     wb.remove(wb.active)
-    for name, df in tables.items():
+    for name, table in tables.items():
+        df = as_frame(table)
         ws = wb.create_sheet(_sheet_name(name, wb.sheetnames))
         for line in header:
             ws.append([line])

@@ -4,18 +4,19 @@ non-positive values with a `PanelDataError` naming DMU and period; `malmquist_pa
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
-import polars as pl
 
+from cbec.frame import number_of
 from measures.malmquist.index import malmquist
 from measures.malmquist.results import MalmquistResult, PanelDataError
 from measures.periods import order_periods
 
 
 def panel_arrays(
-    df: pl.DataFrame,
+    df: Any,
     *,
     dmu: str,
     period: str,
@@ -25,9 +26,10 @@ def panel_arrays(
     zero_replace: float | None = None,
     period_order: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list, list, dict]:
-    """Long frame → (X (T, n, m), Y (T, n, s), dmus, periods, info) with the checks of
-    METHODS §9.7: duplicates, missing cells, unbalanced panel and non-positive values raise
-    `PanelDataError` naming DMU and period, unless
+    """Long frame (a polars DataFrame, or any table whose `df[column]` is a sequence of
+    values, such as `cbec.frame.Frame`) → (X (T, n, m), Y (T, n, s), dmus, periods, info) with
+    the checks of METHODS §9.7: duplicates, missing cells, unbalanced panel and non-positive
+    values raise `PanelDataError` naming DMU and period, unless
 
     unbalanced="drop_dmus": DMUs missing in some period are dropped (listed in
         info["dropped_dmus"]); no value is imputed.
@@ -36,32 +38,36 @@ def panel_arrays(
     period_order: the periods in time order (DEFAULT: numbers numerically, text labels
         naturally, "y9" < "y10" — `measures.periods.natural_key`).
     """
-    d = _checked_frame(df, dmu, period, inputs, outputs, unbalanced, zero_replace)
+    names, pers, values = _checked_columns(df, dmu, period, inputs, outputs, unbalanced,
+                                           zero_replace)  # fmt: skip
     try:
-        periods = order_periods(d[period].to_list(), period_order)
+        periods = order_periods(pers, period_order)
     except ValueError as exc:
         raise PanelDataError(str(exc)) from exc
-    d, dmus, info = _balanced(d, dmu, period, periods, unbalanced)
-    rank = {v: k for k, v in enumerate(periods)}
-    d = d.with_columns(
-        pl.col(period).map_elements(rank.__getitem__, return_dtype=pl.Int64).alias("_prank")
-    ).sort(["_prank", dmu])
+    keep, dmus, info = _balanced(names, pers, periods, unbalanced)
+    t_of = {v: k for k, v in enumerate(periods)}
+    i_of = {v: k for k, v in enumerate(dmus)}
     T, n = len(periods), len(dmus)
-    out = []
-    for group in (inputs, outputs):
-        a = d.select(group).to_numpy().astype(float).reshape(T, n, len(group))
-        out.append(a)
-    X, Y = out
-    rows = d["_row"].to_numpy().reshape(T, n)
-    for arr, names in ((X, inputs), (Y, outputs)):
-        _positive(arr, names, dmus, periods, rows, zero_replace, info)
+    rows = np.zeros((T, n), dtype=np.int64)
+    for r in keep:
+        rows[t_of[pers[r]], i_of[names[r]]] = r
+    X = values[:, : len(inputs)][rows]
+    Y = values[:, len(inputs) :][rows]
+    for arr, cols in ((X, inputs), (Y, outputs)):
+        _positive(arr, cols, dmus, periods, rows, zero_replace, info)
     return X, Y, dmus, periods, info
 
 
-def _checked_frame(df: pl.DataFrame, dmu: str, period: str, inputs: list[str],
-                   outputs: list[str], unbalanced: str,
-                   zero_replace: float | None) -> pl.DataFrame:  # fmt: skip
-    """The selected columns with a `_row` index; no null key, no duplicate cell, numbers."""
+def _column(df: Any, name: str) -> list:
+    values = df[name]
+    return values.to_list() if hasattr(values, "to_list") else list(values)
+
+
+def _checked_columns(df: Any, dmu: str, period: str, inputs: list[str], outputs: list[str],
+                     unbalanced: str,
+                     zero_replace: float | None) -> tuple[list, list, np.ndarray]:  # fmt: skip
+    """(DMU names as text, period values, the (rows, m + s) numbers); no missing key, no
+    duplicate cell, every cell a number."""
     if unbalanced not in ("raise", "drop_dmus"):
         raise ValueError("unbalanced must be 'raise' or 'drop_dmus'")
     if zero_replace is not None and not zero_replace > 0:
@@ -70,50 +76,45 @@ def _checked_frame(df: pl.DataFrame, dmu: str, period: str, inputs: list[str],
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not found")
-    d = df.select(cols).with_row_index("_row").with_columns(pl.col(dmu).cast(pl.Utf8))
-    nulls = d.filter(pl.col(dmu).is_null() | pl.col(period).is_null())
-    if nulls.height:
-        r = nulls.row(0, named=True)
+    names = [None if v is None else str(v) for v in _column(df, dmu)]
+    pers = _column(df, period)
+    for r, (d, p) in enumerate(zip(names, pers, strict=True)):
+        if d is None or p is None:
+            raise PanelDataError(f"row {r + 1} has no {dmu if d is None else period} value",
+                                 dmu=d, period=p, row=r)  # fmt: skip
+    counts = Counter(zip(names, pers, strict=True))
+    dup = [r for r, key in enumerate(zip(names, pers, strict=True)) if counts[key] > 1]
+    if dup:
+        r = dup[0]
         raise PanelDataError(
-            f"row {r['_row'] + 1} has no {dmu if r[dmu] is None else period} value",
-            dmu=r[dmu],
-            period=r[period],
-            row=r["_row"],
-        )
-    dup = d.filter(pl.struct(dmu, period).is_duplicated())
-    if dup.height:
-        r = dup.row(0, named=True)
-        raise PanelDataError(
-            f"DMU {r[dmu]!r} appears more than once in period {r[period]!r} "
-            f"({dup.height} duplicated rows)",
-            dmu=r[dmu],
-            period=r[period],
-            row=r["_row"],
-        )
-    for c in (*inputs, *outputs):
-        cast = d[c].cast(pl.Float64, strict=False)
-        bad = (cast.is_null() | cast.is_nan()).arg_true()
-        if len(bad):
-            k = int(bad[0])
-            raise PanelDataError(
-                f"DMU {d[dmu][k]!r}, period {d[period][k]!r}: column {c!r} is missing or "
-                f"not a number ({d[c][k]!r}); Malmquist does not impute (METHODS §0)",
-                dmu=d[dmu][k],
-                period=d[period][k],
-                column=c,
-                row=int(d["_row"][k]),
-            )
-        d = d.with_columns(cast.alias(c))
-    return d
+            f"DMU {names[r]!r} appears more than once in period {pers[r]!r} "
+            f"({len(dup)} duplicated rows)",
+            dmu=names[r], period=pers[r], row=r,
+        )  # fmt: skip
+    values = np.empty((len(names), len(inputs) + len(outputs)))
+    for k, c in enumerate((*inputs, *outputs)):
+        raw = _column(df, c)
+        for r, v in enumerate(raw):
+            x = number_of(v)
+            if x is None or x != x:
+                raise PanelDataError(
+                    f"DMU {names[r]!r}, period {pers[r]!r}: column {c!r} is missing or "
+                    f"not a number ({v!r}); Malmquist does not impute (METHODS §0)",
+                    dmu=names[r], period=pers[r], column=c, row=r,
+                )  # fmt: skip
+            values[r, k] = x
+    return names, pers, values
 
 
-def _balanced(d: pl.DataFrame, dmu: str, period: str, periods: list,
-              unbalanced: str) -> tuple[pl.DataFrame, list, dict[str, Any]]:  # fmt: skip
-    """Every DMU in every period, or (unbalanced="drop_dmus") the DMUs that are."""
-    dmus = sorted(d[dmu].unique().to_list())
+def _balanced(names: list, pers: list, periods: list,
+              unbalanced: str) -> tuple[list[int], list, dict[str, Any]]:  # fmt: skip
+    """The rows kept and the DMUs observed in every period (all, or with
+    unbalanced="drop_dmus" those that are); else a PanelDataError."""
+    dmus = sorted(set(names))
     info: dict = {"dropped_dmus": [], "replaced": []}
-    present = {(r[0], r[1]) for r in d.select(dmu, period).iter_rows()}
+    present = set(zip(names, pers, strict=True))
     gaps = [(i, t) for i in dmus for t in periods if (i, t) not in present]
+    keep = list(range(len(names)))
     if gaps:
         if unbalanced == "raise":
             shown = ", ".join(f"DMU {i!r} in period {t!r}" for i, t in gaps[:5])
@@ -128,10 +129,10 @@ def _balanced(d: pl.DataFrame, dmu: str, period: str, periods: list,
         drop = sorted({i for i, _ in gaps})
         info["dropped_dmus"] = drop
         dmus = [i for i in dmus if i not in set(drop)]
-        d = d.filter(~pl.col(dmu).is_in(drop))
+        keep = [r for r in keep if names[r] not in set(drop)]
         if len(dmus) < 1:
             raise PanelDataError("no DMU is observed in every period")
-    return d, dmus, info
+    return keep, dmus, info
 
 
 def _positive(arr: np.ndarray, names: list[str], dmus: list, periods: list, rows: np.ndarray,
@@ -157,7 +158,7 @@ def _positive(arr: np.ndarray, names: list[str], dmus: list, periods: list, rows
 
 
 def malmquist_panel(
-    df: pl.DataFrame,
+    df: Any,
     *,
     dmu: str,
     period: str,

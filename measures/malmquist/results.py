@@ -4,10 +4,14 @@ DEAP-style summaries, `CCResult`, `PanelDataError` and the component names."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import polars as pl
+
+if TYPE_CHECKING:  # the tables are built as columns; polars is imported by the methods that
+    import polars as pl  # return polars frames (`cbec malmquist` uses the columns)
+
+Columns = dict[str, Any]  # column name → list or 1-d array, all of one length
 
 FRONTIERS = ("adjacent", "fixed", "global", "sequential")
 DECOMPOSITIONS = ("fgnz", "rd")
@@ -102,6 +106,12 @@ class MalmquistResult:
     def table(self, *, cumulative: bool = False) -> pl.DataFrame:
         """Long table: dmu, period_from, period_to, mi, ec, tc, pec, sec, status
         [+ cc_mi, ec_cc, tc_cc, cc_status] [+ cum_<component>…]."""
+        import polars as pl
+
+        return pl.DataFrame(self.table_columns(cumulative=cumulative))
+
+    def table_columns(self, *, cumulative: bool = False) -> Columns:
+        """The columns of `table`."""
         n, P = self.mi.shape
         cols: dict[str, list | np.ndarray] = {
             "dmu": [d for d in self.dmus for _ in range(P)],
@@ -118,7 +128,7 @@ class MalmquistResult:
         if cumulative:
             for k, v in self.cumulative().items():
                 cols[f"cum_{k}"] = v.ravel()
-        return pl.DataFrame(cols)
+        return cols
 
     def cumulative(self) -> dict[str, np.ndarray]:
         """Chained indices from the first period: cum[:, p] = Π_{q ≤ p} index[:, q]
@@ -128,6 +138,12 @@ class MalmquistResult:
     def by_period(self) -> pl.DataFrame:
         """DEAP "summary of annual means": geometric means over DMUs per period pair, then a
         last row (period_from/to null) with the geometric mean of those means."""
+        import polars as pl
+
+        return pl.DataFrame(self.by_period_columns())
+
+    def by_period_columns(self) -> Columns:
+        """The columns of `by_period`."""
         inc = self._included()
         P = self.mi.shape[1]
         rows: dict[str, list] = {"period_from": [], "period_to": [], "n": []}
@@ -145,11 +161,17 @@ class MalmquistResult:
         rows["n"].append(int(inc.sum()))
         for k in comps:
             rows[k].append(_gmean(np.asarray(rows[k], dtype=float)))
-        return pl.DataFrame(rows)
+        return rows
 
     def by_dmu(self) -> pl.DataFrame:
         """DEAP "summary of firm means": geometric means over period pairs per DMU, then a
         last row (dmu null) with the geometric mean of those means."""
+        import polars as pl
+
+        return pl.DataFrame(self.by_dmu_columns())
+
+    def by_dmu_columns(self) -> Columns:
+        """The columns of `by_dmu`."""
         inc = self._included()
         comps = self.components()
         rows: dict[str, list] = {"dmu": list(self.dmus) + [None]}
@@ -157,28 +179,34 @@ class MalmquistResult:
         for k, v in comps.items():
             per = _row_gmeans(v, inc)
             rows[k] = [*per.tolist(), _gmean(per)]
-        return pl.DataFrame(rows)
+        return rows
 
     def summary(self) -> pl.DataFrame:
         """Both DEAP summaries in one long frame: scope ("period" | "dmu" | "all"), dmu,
         period_from, period_to, n and the geometric means of every component."""
-        bp = self.by_period()
-        bd = self.by_dmu()
-        P = bp.height - 1
-        per = bp.head(P).with_columns(
-            pl.lit("period").alias("scope"), pl.lit(None, dtype=pl.Utf8).alias("dmu")
-        )
-        dm = bd.head(bd.height - 1).with_columns(
-            pl.lit("dmu").alias("scope"),
-            pl.lit(None).cast(per.schema["period_from"]).alias("period_from"),
-            pl.lit(None).cast(per.schema["period_to"]).alias("period_to"),
-            pl.col("dmu").cast(pl.Utf8),
-        )
-        al = bp.tail(1).with_columns(
-            pl.lit("all").alias("scope"), pl.lit(None, dtype=pl.Utf8).alias("dmu")
-        )
-        order = ["scope", "dmu", "period_from", "period_to", "n", *self.components()]
-        return pl.concat([per.select(order), dm.select(order), al.select(order)])
+        import polars as pl
+
+        cols = self.summary_columns()
+        periods = pl.Series(self.periods).dtype  # the period columns keep the periods' type
+        schema: dict[str, pl.DataType | type[pl.DataType]] = {
+            "scope": pl.Utf8, "dmu": pl.Utf8, "period_from": periods, "period_to": periods,
+            "n": pl.Int64, **dict.fromkeys(self.components(), pl.Float64),
+        }  # fmt: skip
+        return pl.DataFrame(cols, schema=schema, strict=False)
+
+    def summary_columns(self) -> Columns:
+        """The columns of `summary`: the period rows, the DMU rows, then the overall row."""
+        bp, bd = self.by_period_columns(), self.by_dmu_columns()
+        P, N = len(bp["n"]) - 1, len(bd["n"]) - 1
+        comps = list(self.components())
+        return {
+            "scope": ["period"] * P + ["dmu"] * N + ["all"],
+            "dmu": [None] * P + [str(d) for d in bd["dmu"][:N]] + [None],
+            "period_from": bp["period_from"][:P] + [None] * N + [None],
+            "period_to": bp["period_to"][:P] + [None] * N + [None],
+            "n": bp["n"][:P] + bd["n"][:N] + bp["n"][P:],
+            **{k: [*bp[k][:P], *bd[k][:N], *bp[k][P:]] for k in comps},
+        }
 
 
 def _row_gmeans(v: np.ndarray, inc: np.ndarray) -> np.ndarray:

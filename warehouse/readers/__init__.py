@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cbec.errors import InputError
-from warehouse.readers.common import RawTable, decode_text
+from warehouse.readers.text import decode_text
+
+if TYPE_CHECKING:  # RawTable (warehouse.readers.common) imports polars: loaded on first use
+    from warehouse.readers.common import RawTable
 
 # reader name → (module, function); imported on first use, so that a user-table command
 # (`cbec dea file.csv`, which needs only warehouse.readers.user_table) does not pay for the
@@ -39,6 +42,10 @@ def __getattr__(
 ) -> Any:  # READERS stays importable: `from warehouse.readers import READERS`
     if name == "READERS":
         return readers()
+    if name == "RawTable":
+        from warehouse.readers.common import RawTable
+
+        return RawTable
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
