@@ -38,6 +38,7 @@ def test_zhejiang_discrete_competition_with_causality_note(tmp_path, capsys):
         df["parameter"].to_list()
     )
     assert set(df["status"].to_list()) == {"weak"}
+    assert set(df["ode_solver"].to_list()) == {""}  # a discrete fit integrates no ODE
     assert not (tmp_path / "fit_causality.csv").exists()
 
 
@@ -57,6 +58,7 @@ def test_simulated_series_fit_and_causality(tmp_path, capsys):
     assert "stability: centre" in out and "Granger causality and VAR" in out
     assert "ODE solver: lsoda_compiled" in out
     df = pl.read_csv(out_csv)
+    assert set(df["ode_solver"].to_list()) == {"lsoda_compiled"}  # the file names it too
     est = dict(zip(df["parameter"], df["estimate"], strict=True))
     assert est["a1"] == pytest.approx(0.5, rel=0.05) and est["b2"] == pytest.approx(0.5, rel=0.1)
     caus = pl.read_csv(tmp_path / "fit_causality.csv")

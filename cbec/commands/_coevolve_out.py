@@ -30,12 +30,22 @@ def _tables(args, f, caus) -> dict:
         table = pl.concat([table, pl.DataFrame(_derived_rows(f, args.x, args.y))], how="vertical")
         meta = pl.DataFrame({"model": [f.model], "method": [f.method], "status": [f.status],
                              "stability": [f.analysis.stability], "interaction": [f.interaction],
-                             "ci_method": [f.ci_method], "message": [f.message],
+                             "ci_method": [f.ci_method], "ode_solver": [ode_solver_of(f)],
+                             "message": [f.message],
                              "stability_share": [f.stability_share]})  # fmt: skip
         tables["parameters"] = table.join(meta, how="cross")
     if caus is not None:
         tables["causality"] = caus
     return tables
+
+
+def ode_solver_of(f) -> str:
+    """The integrator of an ODE fit, as in results.coevolution.ode_solver ("" for discrete)."""
+    if f.method != "ode_nls":
+        return ""
+    from measures.coevolution import native
+
+    return native.solver_label(f.model, "LSODA")
 
 
 def _write_outputs(args, tables: dict) -> None:

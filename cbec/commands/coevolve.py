@@ -217,9 +217,9 @@ def _print_fit(f, args, t) -> None:
         print(f"  SSR (log levels) {_fmt(f.ssr_log)}, σ̂² {_fmt(f.sigma2_log)}, "
               f"{f.n_res} residuals, {f.n_params} parameters; cond(JᵀJ) {_fmt(f.cond_jtj)}; "
               f"converged {f.converged}; {f.nfev} evaluations from {f.n_starts} starts")  # fmt: skip
-        from measures.coevolution import native
+        from cbec.commands._coevolve_out import ode_solver_of
 
-        print(f"  ODE solver: {native.solver_label(f.model, 'LSODA')} (METHODS §0)")
+        print(f"  ODE solver: {ode_solver_of(f)} (METHODS §0)")
         if f.model == "predator_prey" and np.isfinite(f.v_drift):
             print(f"  conserved quantity V along the fitted path: relative range {_fmt(f.v_drift)}")
     d = f.discrete
