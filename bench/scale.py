@@ -14,11 +14,11 @@ that `cbec run --runner dask` does through prefect-dask, without Prefect's bookk
              Malmquist FGNZ per pair). Game cross-efficiency and CC-Malmquist are O(n²) LPs per
              game iteration (9 million at n = 3,000) and are switched off at this size —
              measured.
-  firms      n = 100,000: the core work is EXTRAPOLATED: radial CRS scores of a random sample
-             of DMUs against the full 100,000-DMU technology are timed, and the per-DMU cost is
-             scaled by the core-work/radial-score ratio measured on the counties. (`dea_model`
-             keeps a dense n×n λ matrix — 80 GB at n = 100,000 — so the full-size run needs a
-             sparse-peer variant first; the LP time estimate does not depend on it.)
+  firms      n = 100,000: the core work is EXTRAPOLATED from whole units measured at 10,000
+             and 30,000 DMUs (one year's CCR + scale efficiency, one pair's Malmquist), each
+             along the power law n^b fitted on those two sizes. (A sample of DMUs scored
+             against the full technology no longer works: the batched LPs have per-call costs
+             — the non-dominated filter, the tableaus — that a small sample does not share.)
 
 The last column sizes a Dask cluster: single-threaded workers needed to finish the LP work of a
 12-year panel within an hour, at the measured 2-worker parallel efficiency.
@@ -132,22 +132,44 @@ def run_dask(client, work: list[tuple]) -> float:
     t = time.perf_counter()
     # scatter the panel once per distinct frame, then map the units
     panels = {id(u[1]): u[1] for u in work}
-    remote = {k: client.scatter(v, broadcast=True) for k, v in panels.items()}
+    # hash=False: a panel equal to the previous one (provinces full, then core) would get the
+    # key the scheduler is still releasing from the last call ("lost dependencies")
+    remote = {k: client.scatter(v, broadcast=True, hash=False) for k, v in panels.items()}
     futs = [client.submit(u[0], remote[id(u[1])], *u[2:], pure=False) for u in work]
     client.gather(futs)
     return time.perf_counter() - t
 
 
-def radial_sample_seconds(n: int, sample: int, seed: int = SEED) -> float:
-    """Seconds per DMU of radial CRS scores against the full n-DMU technology (random sample)."""
-    from measures.dea.radial import radial_efficiency
+FIRM_SIZES = (10_000, 30_000)  # measured; 100,000 is extrapolated along their power law
 
-    p = simulate(n, 1, seed)
-    X, Y = _xy(p, 2008)
-    idx = np.random.default_rng(seed).choice(n, size=sample, replace=False)
+
+def unit_seconds(n: int) -> tuple[float, float]:
+    """(one year's core DEA unit, one adjacent pair's Malmquist unit) at n DMUs, in one local
+    process: the whole units, so every per-call cost (filters, tableaus) is in the figure."""
+    panel = simulate(n, 2)
     t = time.perf_counter()
-    radial_efficiency(X, Y, X[idx], Y[idx], orientation="input", rts="crs")
-    return (time.perf_counter() - t) / sample
+    core_dea_unit(panel, 2008)
+    year = time.perf_counter() - t
+    t = time.perf_counter()
+    core_pair_unit(panel, 2008, 2009)
+    return year, time.perf_counter() - t
+
+
+def firm_row(eff2: float) -> dict:
+    """100,000 firms × 4 years from whole units measured at FIRM_SIZES: each unit's time grows
+    as n^b with b fitted on the two sizes (pricing scans the non-dominated DMUs, a large
+    share of a Cobb–Douglas panel, so b is near 2)."""
+    (n0, n1) = FIRM_SIZES
+    (y0, p0), (y1, p1) = unit_seconds(n0), unit_seconds(n1)
+    by, bp = math.log(y1 / y0) / math.log(n1 / n0), math.log(p1 / p0) / math.log(n1 / n0)
+    scale = 100_000 / n1
+    year, pair = y1 * scale**by, p1 * scale**bp
+    print(f"  firms: year unit {n0:,} {y0:.1f} s, {n1:,} {y1:.1f} s (n^{by:.2f}); pair unit "
+          f"{p0:.1f} s, {p1:.1f} s (n^{bp:.2f}); 100,000: year ≈ {year:,.0f} s, pair ≈ "
+          f"{pair:,.0f} s", flush=True)  # fmt: skip
+    local = 4 * year + 3 * pair
+    return dict(label="100,000 firms", n=100_000, years=4, kind="core", units=7, local=local,
+                dask=local / (2 * eff2), how=f"extrapolated from {n0:,} and {n1:,}")  # fmt: skip
 
 
 # ------------------------------------------------------------------ main
@@ -177,18 +199,10 @@ def main() -> None:
                              local=local, dask=dask, how="measured"))  # fmt: skip
             print(f"  {label:<15} {kind:<4} local {local:8.2f} s   dask-2 {dask:8.2f} s", flush=True)  # fmt: skip
 
-    # firms: extrapolate from a radial-score sample against the full technology
+    # firms: whole units at 10,000 and 30,000 DMUs, extrapolated to 100,000
     c = next(r for r in rows if r["n"] == 3000)
-    per_dmu_3000 = radial_sample_seconds(3000, 300)
-    core_per_dmu_3000 = c["local"] / (c["n"] * c["years"])  # core seconds per DMU-year
-    ratio = core_per_dmu_3000 / per_dmu_3000
-    per_dmu_100k = radial_sample_seconds(100_000, 200)
-    firm_local = per_dmu_100k * ratio * 100_000 * 4
-    eff2 = c["local"] / c["dask"] / 2  # parallel efficiency of 2 workers, counties
-    rows.append(dict(label="100,000 firms", n=100_000, years=4, kind="core", units=7,
-                     local=firm_local, dask=firm_local / (2 * eff2), how="extrapolated"))  # fmt: skip
-    print(f"  radial CRS per DMU: n=3,000 {per_dmu_3000 * 1e3:.2f} ms, n=100,000 "
-          f"{per_dmu_100k * 1e3:.2f} ms; core/radial ratio {ratio:.1f}", flush=True)  # fmt: skip
+    eff2 = min(1.0, c["local"] / c["dask"] / 2)  # parallel efficiency of 2 workers, counties
+    rows.append(firm_row(eff2))
 
     print()
     print("| panel | DMUs | years | LP work | units | local (1 process) | Dask LocalCluster, 2 workers | speed-up | core-s per DMU-year | workers for 12 years in 1 h | |")  # fmt: skip
