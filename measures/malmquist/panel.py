@@ -51,8 +51,11 @@ def panel_arrays(
     rows = np.zeros((T, n), dtype=np.int64)
     for r in keep:
         rows[t_of[pers[r]], i_of[names[r]]] = r
-    X = values[:, : len(inputs)][rows]
-    Y = values[:, len(inputs) :][rows]
+    # column-major blocks reshaped to (T, n, ·), the memory layout the LPs were verified with
+    # (a different layout changes BLAS's summation order, so the last bit of some results)
+    ordered = values[rows.ravel()]
+    X = np.asfortranarray(ordered[:, : len(inputs)]).reshape(T, n, len(inputs))
+    Y = np.asfortranarray(ordered[:, len(inputs) :]).reshape(T, n, len(outputs))
     for arr, cols in ((X, inputs), (Y, outputs)):
         _positive(arr, cols, dmus, periods, rows, zero_replace, info)
     return X, Y, dmus, periods, info
