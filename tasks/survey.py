@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from prefect import task
@@ -16,6 +17,9 @@ from expectations.survey_suite import suite_for
 from tasks._cache import COMPUTE_CACHE
 from transforms.survey import survey_tables, with_row_metrics
 from warehouse.readers.user_table import read_table
+
+if TYPE_CHECKING:
+    from expectations.results import ValidationResult
 
 
 @task(name="survey-load", cache_policy=NO_CACHE)
@@ -30,7 +34,9 @@ def load_responses(file: str, model: str | None, params: dict) -> tuple[pl.DataF
 
 
 @task(name="survey-validate", cache_policy=NO_CACHE)
-def validate_responses(df: pl.DataFrame, items: list[str], params: dict, file: str):
+def validate_responses(
+    df: pl.DataFrame, items: list[str], params: dict, file: str
+) -> ValidationResult:
     """The response file against its suite (rates of straight-lining and missing answers added)."""
     from expectations.runner import validate_frame
 
