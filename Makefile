@@ -46,8 +46,8 @@ lint: $(STAMP)
 	$(BIN)/python tests/architecture.py
 	$(MAKE) --no-print-directory typecheck
 
-# the type checker on the base layer, the notebook API, measures and transforms
-TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/params cbec/api.py measures transforms
+# the type checker on the base layer, the notebook API, measures, transforms, tasks and flows
+TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/params cbec/api.py measures transforms tasks flows
 typecheck: $(STAMP)  ## mypy (make lint runs it)
 	$(BIN)/mypy $(TYPECHECKED)
 

@@ -12,11 +12,14 @@ from typing import Any
 
 import polars as pl
 from prefect import flow, get_run_logger
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 
 from flows.runners import make_task_runner
 from tasks import lp
 from tasks.monitoring import LpProgress
+
+# one submitted LP unit: ("dea", year), ("dea-block", year, block), ("malmquist", year | None)
+Unit = tuple[str, int | None] | tuple[str, int, int]
 
 
 @flow(name="lp-work", log_prints=True)
@@ -30,7 +33,7 @@ def lp_work(
     logger = get_run_logger()
     ys = lp.years_of(panel, years)
     mparams = {"dea": dea_params, "malmquist": malmquist_params}
-    futures = {}
+    futures: dict[PrefectFuture[Any], Unit] = {}
     slices = {y: lp.year_slice(panel, [y]) for y in ys}
     blocks = {y: lp.year_blocks(slices[y], dea_params, y) for y in ys}
     dea = {y: lp.dea_year.submit(slices[y], dea_params, y, lp.year_tables(blocks[y])) for y in ys}
@@ -44,14 +47,16 @@ def lp_work(
     if split:
         for a, b in zip(ys, ys[1:], strict=False):
             years_dea = [dea[a], dea[b]] if share else None
-            f = lp.malmquist_pair.submit(lp.year_slice(panel, [a, b]), mparams, a, b, years_dea)
+            # Prefect resolves the futures to their dicts before the task runs; submit's
+            # P.args type has no room for futures
+            f = lp.malmquist_pair.submit(lp.year_slice(panel, [a, b]), mparams, a, b, years_dea)  # type: ignore[arg-type]
             futures[f] = ("malmquist", a)
     else:
         years_dea = [dea[y] for y in ys] if share else None
-        f = lp.malmquist_all.submit(lp.year_slice(panel, ys), mparams, years_dea)
+        f = lp.malmquist_all.submit(lp.year_slice(panel, ys), mparams, years_dea)  # type: ignore[arg-type]  # as above
         futures[f] = ("malmquist", None)
     progress = LpProgress(len(futures), key="lp-progress", description="LP work: DEA years (and blocks) and Malmquist pairs")  # fmt: skip
-    done: dict[tuple, Any] = {}
+    done: dict[Unit, Any] = {}  # a dea_year dict, a dea_block frame or a Malmquist dict
     for f in as_completed(list(futures)):
         done[futures[f]] = f.result()
         progress.step()

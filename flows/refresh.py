@@ -15,6 +15,7 @@ Runs with no Prefect server (ephemeral mode) from `cbec run`, or as a deployment
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from functools import partial
@@ -130,8 +131,10 @@ def _scope(years: list[int]) -> str:
     return "years " + ",".join(map(str, years))
 
 
-def _refresh_in_session(db, params, kind, scope, extra_files, extra_vintage, data_dir,
-                        sources_config, runner, address, logger):  # fmt: skip
+def _refresh_in_session(db: str, params: dict, kind: str, scope: str, extra_files: list[str] | None,
+                        extra_vintage: str | None, data_dir: str | None, sources_config: str | None,
+                        runner: str, address: str | None,
+                        logger: logging.Logger | logging.LoggerAdapter) -> tuple[dict, dict[str, pl.DataFrame]]:  # fmt: skip
     """The run inside its write session (see `refresh`); returns (result, tables)."""
     prefect_id = str(flow_run.get_id() or "")
     clock = StageClock(logger)

@@ -109,7 +109,7 @@ def _coev_frame(rows: list[dict]) -> pl.DataFrame:
         df = pl.DataFrame(rows).clear()
     else:
         df = pl.DataFrame([_publishable(r) for r in rows], infer_schema_length=None)
-    casts = {}
+    casts: dict[str, pl.DataType | type[pl.DataType]] = {}
     for c, dt in df.schema.items():
         if c in COEV_SCHEMA_OVERRIDES:
             casts[c] = COEV_SCHEMA_OVERRIDES[c]

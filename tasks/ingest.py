@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from tasks._retry import retry_on_io
 from warehouse import ingest, staging
@@ -58,7 +59,7 @@ class ReadResult:
     retries=2,
     retry_delay_seconds=[2, 10],
     retry_condition_fn=retry_on_io,
-    cache_policy=None,
+    cache_policy=NO_CACHE,
 )
 def read_sources(
     db: str,
@@ -74,7 +75,7 @@ def read_sources(
     return ReadResult(files=files, new=ingest.read_new(files, ingest.loaded_shas(db)))
 
 
-@task(name="stage", cache_policy=None)
+@task(name="stage", cache_policy=NO_CACHE)
 def stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     """Build staging.panel/conflicts in memory from the active files (loaded ones from raw.*,
     new ones from memory) — nothing is written before the staging gate."""
@@ -89,7 +90,7 @@ def stage(db: str, read: ReadResult) -> tuple[pl.DataFrame, pl.DataFrame, str]:
     retries=2,
     retry_delay_seconds=[2, 10],
     retry_condition_fn=retry_on_io,
-    cache_policy=None,
+    cache_policy=NO_CACHE,
 )
 def load(db: str, read: ReadResult, panel: pl.DataFrame, conflicts: pl.DataFrame) -> None:
     """Write the validated new files into raw.* and replace staging (each one transaction), and

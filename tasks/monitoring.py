@@ -10,11 +10,17 @@ Artifacts page shows their history across runs.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, cast
+from uuid import UUID
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from warehouse.ingest import SourceFile
 
 SUMMARY_KEY = "refresh-summary"
 TOP_MOVERS = 5
@@ -29,11 +35,12 @@ class LpProgress:
         self.total = max(int(total), 1)
         self.done = 0
         self.description = description
-        self.id = None
+        self.id: UUID | None = None
         try:
             from prefect.artifacts import create_progress_artifact
 
-            self.id = create_progress_artifact(0.0, key=key, description=description)
+            # async_dispatch types it "UUID | Coroutine"; called from sync code it returns the UUID
+            self.id = cast(UUID, create_progress_artifact(0.0, key=key, description=description))
         except Exception:  # no run context: nothing to report to
             self.id = None
 
@@ -54,7 +61,7 @@ class StageClock:
     """Seconds per stage of a run: `lap(name)` closes the stage that ran since the previous lap
     (or since the clock started) and logs it at INFO (the run's logs in the UI)."""
 
-    def __init__(self, log=None):
+    def __init__(self, log: logging.Logger | logging.LoggerAdapter | None = None) -> None:
         self.log = log
         self.stages: dict[str, float] = {}
         self._t = time.perf_counter()
@@ -107,6 +114,12 @@ def label_flow_run(name: str, tags: Iterable[str] = ()) -> bool:
 
 
 # --------------------------------------------------------------------------- headline numbers
+def _year(s: pl.Series) -> int:
+    """Newest year of a year column: polars types Series.max() as any literal (str, bytes, date,
+    …); the year columns of the result tables are integers."""
+    return cast(int, s.max())
+
+
 def _fmt(v) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
@@ -118,13 +131,13 @@ def headline(tables: Mapping[str, pl.DataFrame]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     eff = tables.get("efficiency")
     if eff is not None and eff.height:
-        y = eff["year"].max()
+        y = _year(eff["year"])
         e = eff.filter(pl.col("year") == y)
         rows.append((f"mean CCR efficiency {y}", _fmt(e["score"].mean())))
         rows.append((f"efficient provinces {y}", f"{(e['score'] >= 1 - 1e-6).sum()} / {e.height}"))
     ce = tables.get("cross_efficiency")
     if ce is not None and ce.height:
-        y = ce["year"].max()
+        y = _year(ce["year"])
         rows.append(
             (f"mean cross-efficiency {y}", _fmt(ce.filter(pl.col("year") == y)["cross_eff"].mean()))
         )
@@ -144,12 +157,13 @@ def headline(tables: Mapping[str, pl.DataFrame]) -> list[tuple[str, str]]:
             )
     rg = tables.get("real_gdp")
     if rg is not None and rg.height:
-        y = rg["year"].max()
+        y = _year(rg["year"])
         g = rg.filter(pl.col("year").is_in([y - 1, y])).pivot(
             on="year", index="region_code", values="real_gdp"
         )
         if str(y - 1) in g.columns and str(y) in g.columns:
-            tot0, tot1 = g[str(y - 1)].sum(), g[str(y)].sum()
+            # Series.sum() is typed int | float | Decimal; real_gdp is Float64
+            tot0, tot1 = cast(float, g[str(y - 1)].sum()), cast(float, g[str(y)].sum())
             if tot0:
                 rows.append((f"real GDP growth {y}, all provinces", f"{100 * (tot1 / tot0 - 1):.2f} %"))  # fmt: skip
     co, ca = tables.get("coevolution"), tables.get("causality")
@@ -167,8 +181,8 @@ def movers(tables: Mapping[str, pl.DataFrame], n: int = TOP_MOVERS) -> pl.DataFr
     two years (efficiency) or, without it, the newest Malmquist index (largest |mi − 1|)."""
     eff = tables.get("efficiency")
     if eff is not None and eff.height and eff["year"].n_unique() >= 2:
-        y1 = eff["year"].max()
-        y0 = eff.filter(pl.col("year") < y1)["year"].max()
+        y1 = _year(eff["year"])
+        y0 = _year(eff.filter(pl.col("year") < y1)["year"])
         w = (
             eff.filter(pl.col("year").is_in([y0, y1]))
             .pivot(on="year", index="region_code", values="score")
@@ -179,7 +193,7 @@ def movers(tables: Mapping[str, pl.DataFrame], n: int = TOP_MOVERS) -> pl.DataFr
         return w.sort(pl.col("change").abs(), descending=True, nulls_last=True).head(n)
     m = tables.get("malmquist")
     if m is not None and m.height:
-        last = m["year_to"].max()
+        last = _year(m["year_to"])
         w = m.filter(pl.col("year_to") == last).select(
             "region_code",
             pl.lit(None, dtype=pl.Float64).alias("before"),
@@ -210,7 +224,7 @@ def summary_markdown(
     *,
     run_id: str,
     reused: bool,
-    inputs: pl.DataFrame | Iterable | None,
+    inputs: pl.DataFrame | Iterable[SourceFile] | None,
     tables: Mapping[str, pl.DataFrame],
     fingerprint: str,
     validation=None,
@@ -266,7 +280,7 @@ def key_tables(tables: Mapping[str, pl.DataFrame]) -> dict[str, tuple[str, pl.Da
     out: dict[str, tuple[str, pl.DataFrame]] = {}
     eff = tables.get("efficiency")
     if eff is not None and eff.height:
-        y = eff["year"].max()
+        y = _year(eff["year"])
         e = eff.filter(pl.col("year") == y).select("region_code", "year", "score", "te_vrs", "scale_eff", "rts_class", "status")  # fmt: skip
         ce = tables.get("cross_efficiency")
         if ce is not None and ce.height:

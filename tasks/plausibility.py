@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 from prefect import task
 
@@ -34,7 +36,9 @@ def spec_line(params: dict, tables: dict[str, pl.DataFrame]) -> str:
     """The DEA/Malmquist specification as run: inputs → outputs, window, provinces."""
     dea, dp = params["dea"], tables["dea_panel"]
     lab = params["production"]["labour"]
-    window = f"{dp['year'].min()}–{dp['year'].max()}" if dp.height else "empty"
+    window = "empty"
+    if dp.height:  # polars types Series.min()/max() as any literal (bytes, …); years are ints
+        window = f"{cast(int, dp['year'].min())}–{cast(int, dp['year'].max())}"
     return (
         f"{', '.join(dea['inputs'])} → {', '.join(dea['outputs'])}; labour {lab['series']} "
         f"(splice {lab['splice']}, {lab['method']}); window {window}, "

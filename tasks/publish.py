@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from tasks._retry import retry_on_io
 from warehouse import store
@@ -14,7 +15,7 @@ from warehouse import store
     retries=2,
     retry_delay_seconds=[2, 10],
     retry_condition_fn=retry_on_io,
-    cache_policy=None,
+    cache_policy=NO_CACHE,
 )
 def publish(
     db: str,

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from cbec.settings import default_model_path
 from expectations.survey_suite import suite_for
@@ -16,8 +18,11 @@ from tasks._cache import COMPUTE_CACHE
 from transforms.survey import survey_tables, with_row_metrics
 from warehouse.readers.user_table import read_table
 
+if TYPE_CHECKING:
+    from expectations.results import ValidationResult
 
-@task(name="survey-load", cache_policy=None)
+
+@task(name="survey-load", cache_policy=NO_CACHE)
 def load_responses(file: str, model: str | None, params: dict) -> tuple[pl.DataFrame, str, str]:
     """(responses, model text, input fingerprint = sha256 of the file bytes and the model text)."""
     model_path = Path(model) if model else default_model_path(params)
@@ -28,8 +33,10 @@ def load_responses(file: str, model: str | None, params: dict) -> tuple[pl.DataF
     return df, model_text, h.hexdigest()
 
 
-@task(name="survey-validate", cache_policy=None)
-def validate_responses(df: pl.DataFrame, items: list[str], params: dict, file: str):
+@task(name="survey-validate", cache_policy=NO_CACHE)
+def validate_responses(
+    df: pl.DataFrame, items: list[str], params: dict, file: str
+) -> ValidationResult:
     """The response file against its suite (rates of straight-lining and missing answers added)."""
     from expectations.runner import validate_frame
 

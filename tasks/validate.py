@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from cbec.errors import ValidationFailed
 from expectations.runner import (
@@ -153,7 +154,7 @@ def _as_added_results(
     return [_restrict(res, files)]
 
 
-@task(name="validate", cache_policy=None)
+@task(name="validate", cache_policy=NO_CACHE)
 def validate_stage(
     frames: dict[str, pl.DataFrame],
     stage: str,
