@@ -47,7 +47,7 @@ lint: $(STAMP)
 	$(MAKE) --no-print-directory typecheck
 
 # the type checker on the base layer, the notebook API, measures, transforms, tasks and flows
-TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/params cbec/api.py measures transforms tasks flows
+TYPECHECKED := cbec/errors.py cbec/paths.py cbec/settings.py cbec/tabular.py cbec/frame.py cbec/output cbec/params cbec/api.py measures transforms tasks flows
 typecheck: $(STAMP)  ## mypy (make lint runs it)
 	$(BIN)/mypy $(TYPECHECKED)
 
