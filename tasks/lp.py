@@ -87,10 +87,16 @@ def game_shareable(params: dict) -> bool:
     return _game_shareable(params.get("dea"), params)
 
 
+# The DEA results a Malmquist unit reuses are a function of its panel, params and code, all in
+# its key; hashing them as well keys on their pickle, which differs between freshly computed and
+# cached frames: every refresh after a fresh DEA recomputed all Malmquist pairs.
+MALMQUIST_CACHE = COMPUTE_CACHE - "years_dea"
+
+
 @task(
     name="malmquist-pair",
     task_run_name="malmquist-{year_from}-{year_to}",
-    cache_policy=COMPUTE_CACHE,
+    cache_policy=MALMQUIST_CACHE,
 )
 def malmquist_pair(
     panel: pl.DataFrame,
@@ -111,7 +117,7 @@ def _games(years_dea: list[dict[str, pl.DataFrame]] | None) -> pl.DataFrame | No
     return pl.concat(frames, how="vertical_relaxed") if frames else None
 
 
-@task(name="malmquist-all", cache_policy=COMPUTE_CACHE)
+@task(name="malmquist-all", cache_policy=MALMQUIST_CACHE)
 def malmquist_all(
     panel: pl.DataFrame, params: dict, years_dea: list[dict[str, pl.DataFrame]] | None = None
 ) -> dict[str, pl.DataFrame]:

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import pickle
+from types import SimpleNamespace
+
 import numpy as np
 import polars as pl
 import pytest
@@ -59,3 +62,25 @@ def test_unconverged_or_incomplete_game_is_not_used(setup):
     assert _game_own(game.with_columns(converged=pl.lit(False)), sl) is None
     assert _game_own(game.filter(pl.col("region_code") != "11"), sl) is None
     assert _game_own(None, sl) is None
+
+
+def test_the_pair_cache_key_does_not_hash_the_shared_dea_results(setup):
+    """The reused DEA results follow from the pair's panel, params and code (in the key);
+    keyed on their pickle, a cached copy missed the key of the fresh one, so every refresh after
+    a fresh DEA recomputed all pairs."""
+    panel, mparams, dea = setup
+    sl = lp.year_slice(panel, [2015, 2016])
+    ctx = SimpleNamespace(task=lp.malmquist_pair)
+
+    def key(part, years_dea):
+        inputs = {"panel": part, "params": mparams, "year_from": 2015, "year_to": 2016,
+                  "years_dea": years_dea}  # fmt: skip
+        return lp.malmquist_pair.cache_policy.compute_key(
+            task_ctx=ctx, inputs=inputs, flow_parameters={}
+        )
+
+    shared = [dea[2015], dea[2016]]
+    loaded = pickle.loads(pickle.dumps(shared))
+    assert key(sl, shared) == key(sl, loaded) == key(sl, None)
+    revised = sl.with_columns(pl.col(sl.columns[2]) * 1.001)
+    assert key(revised, shared) != key(sl, shared)  # the data still decide
