@@ -177,7 +177,9 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from cbec.settings import load_params
+    from flows.runners import untrimmed_dask_workers
 
+    untrimmed_dask_workers()  # as `cbec run --runner dask` does
     params = load_params()
     rows = []
     with (

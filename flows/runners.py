@@ -14,6 +14,18 @@ import os
 from prefect.task_runners import ThreadPoolTaskRunner
 
 RUNNERS = ("local", "dask")
+# Dask's nanny sets MALLOC_TRIM_THRESHOLD_=65536 in every worker it spawns. Setting it turns off
+# glibc's dynamic mmap threshold, so each large numpy temporary is mmapped and faulted in afresh:
+# the LP units ran 2× slower on a worker than in one process (python -m bench.scale). None
+# unsets it (distributed's documented override); OMP/MKL/OPENBLAS_NUM_THREADS=1 stay.
+DASK_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
+def untrimmed_dask_workers() -> None:
+    """Dask workers spawned by this process keep glibc's malloc defaults (DASK_WORKER_CONFIG)."""
+    import dask
+
+    dask.config.set(DASK_WORKER_CONFIG)
 
 
 def prefect_api_url() -> str | None:
@@ -67,6 +79,7 @@ def make_task_runner(kind: str = "local", address: str | None = None, n_workers:
         raise ValueError(f"unknown task runner {kind!r}; expected one of {RUNNERS}")
     from prefect_dask import DaskTaskRunner
 
+    untrimmed_dask_workers()
     if address:
         return DaskTaskRunner(address=address)
     return DaskTaskRunner(

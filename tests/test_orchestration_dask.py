@@ -54,6 +54,25 @@ def test_worker_env_points_at_the_session_api(prefect_harness):
     assert env["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
 
 
+def test_dask_workers_keep_glibc_malloc_defaults():
+    """Dask's nanny sets MALLOC_TRIM_THRESHOLD_ in its workers, which made every LP unit ~2×
+    slower there (bench.scale); the runner's workers must not have it, and keep 1 BLAS thread."""
+    import os
+
+    from distributed import Client, LocalCluster
+
+    from flows.runners import make_task_runner
+
+    make_task_runner("dask")
+    keys = ("MALLOC_TRIM_THRESHOLD_", "OPENBLAS_NUM_THREADS")
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        envs = client.run(lambda: {k: os.environ.get(k) for k in keys})
+    assert list(envs.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OPENBLAS_NUM_THREADS": "1"}]
+
+
 @pytest.mark.process  # a whole refresh in real processes: make test-processes
 def test_dask_local_cluster_publishes_the_same_results(published_db, tmp_path):
     from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
