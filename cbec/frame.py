@@ -1,20 +1,16 @@
-"""A small column table for the command line's reading, checking and writing, so that
-`cbec dea` and `cbec malmquist` run from a CSV file to the terminal or a CSV/XLSX file without
-importing polars (~0.12 s of every command's start-up, issue 18). Other commands pass polars frames; the output
-layer (cbec.output) turns them into a `Frame` with `as_frame`, so there is one terminal table,
-one CSV writer and one XLSX writer."""
+"""A small column table for the command line's checking and writing, so that `cbec dea` and
+`cbec malmquist` run from a CSV file to the terminal or a CSV/XLSX file without importing
+polars (~0.12 s of every command's start-up, issue 18; the file is read by
+`warehouse.readers.user_table.read_frame`). Other commands pass polars frames; the output layer
+(cbec.output) turns them into a `Frame` with `as_frame`, so there is one terminal table, one CSV
+writer and one XLSX writer."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from cbec.errors import InputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,7 +39,7 @@ class Frame:
         given = dict(kinds or {})
         self._cols = cols
         self._kinds = {name: given.get(name) or _infer(v) for name, v in cols.items()}
-        self.lines: list[int] | None = None  # file line of each row (a CSV read by read_csv_text)
+        self.lines: list[int] | None = None  # file line of each row (a CSV read by read_frame)
 
     def line(self, row: int) -> int:
         """The file line of data row `row` (0-based): recorded when read, else row + 2."""
@@ -228,68 +224,3 @@ def number_of(v: Any) -> float | None:
         except ValueError:
             return None
     return None
-
-
-def read_csv_text(text: str, file: str, separator: str) -> Frame:
-    """CSV text (decoded) as a Frame of text cells (empty cell = None); a row with another
-    number of fields than the header is an InputError naming its line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("file is empty", file=file) from None
-    except csv.Error as exc:
-        raise InputError(f"cannot parse: {exc}", file=file, line=1) from exc
-    dup = next((h for k, h in enumerate(header) if h in header[:k]), None)
-    if dup is not None:
-        raise InputError(f"the header names column {dup!r} twice", file=file, line=1)
-    cols: list[list[str | None]] = [[] for _ in header]
-    lines: list[int] = []
-    start = reader.line_num + 1  # the line a row starts on (a quoted cell may span lines)
-    try:
-        for row in reader:
-            if not row:  # a blank line: a row of missing cells, as polars reads it
-                row = [""] * len(header)
-            if len(row) != len(header):
-                raise InputError(f"{len(row)} fields, the header has {len(header)}",
-                                 file=file, line=start)  # fmt: skip
-            for k, cell in enumerate(row):
-                cols[k].append(cell if cell != "" else None)
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(f"cannot parse: {exc}", file=file, line=start) from exc
-    frame = Frame(dict(zip(header, cols, strict=True)), dict.fromkeys(header, "str"))
-    frame.lines = lines
-    return frame
-
-
-def decode(raw: bytes, file: str) -> str:
-    """UTF-8 (with or without a byte-order mark), else GB18030 (GBK files from Excel)."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputError("cannot decode as UTF-8 or GBK", file=file)  # pragma: no cover
-
-
-def separator(text: str) -> str:
-    """',' unless the header line has no comma but semicolons or tabs (R write.csv2, Excel in
-    comma-decimal locales, TSV)."""
-    header = text.split("\n", 1)[0]
-    if "," not in header:
-        for sep in (";", "\t"):
-            if sep in header:
-                return sep
-    return ","
-
-
-def checked_path(path: str) -> Path:
-    """The path of a user's file, or an InputError: not found / empty."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", file=path)
-    if p.stat().st_size == 0:
-        raise InputError("file is empty", file=path)
-    return p

@@ -14,36 +14,59 @@ import polars as pl
 import pytest
 
 from cbec.errors import InputError
-from cbec.frame import Frame, as_frame, float_column, read_csv_text
+from cbec.frame import Frame, as_frame, float_column
 from cbec.output.writers import float_text, write_csv
 
 TEXTS = [
     "a,b\n1,2\n3,4\n",
     "a,b\r\n1,2\r\n3,4\r\n",
+    "a,b\r1,2\r3,4\r",  # CR-only line ends (old Excel for Mac)
     'a,b\n"x,y",2\n"say ""hi""",3\n',
     'a,b\n1,"two\nlines"\n4,5\n',
-    "a,b\n1,2\n\n3,4\n",  # a blank line is a row of missing cells in both readers
     "a,b\n,2\n3,\n",
     "名称,值\n北京,1.5\n上海,2\n",
+    "a;b\n1,5;2\n3;4\n",  # R write.csv2: ';' between cells, ',' as the decimal mark
+    "a\tb\n1\t2\n",
 ]
 
 
+def _read(tmp_path, text: str, encoding: str = "utf-8"):
+    from warehouse.readers.user_table import read_frame
+
+    f = tmp_path / "f.csv"
+    f.write_bytes(text.encode(encoding))
+    return read_frame(str(f))
+
+
 @pytest.mark.parametrize("text", TEXTS)
-def test_the_csv_reader_reads_what_polars_reads(text):
-    ours = read_csv_text(text, "f.csv", ",")
-    ref = pl.read_csv(io.StringIO(text), infer_schema_length=0)  # every column as text
+def test_the_csv_reader_reads_what_polars_reads(tmp_path, text):
+    from warehouse.readers.user_table import _separator
+
+    ours = _read(tmp_path, text)
+    flat = text.replace("\r\n", "\n").replace("\r", "\n")
+    sep = _separator(flat.split("\n", 1)[0])
+    ref = pl.read_csv(io.StringIO(flat), infer_schema_length=0, separator=sep)
     assert ours.columns == ref.columns
     assert [list(r) for r in ours.iter_rows()] == [list(r) for r in ref.iter_rows()]
 
 
-def test_rows_keep_their_file_line_across_quoted_newlines():
-    f = read_csv_text('dmu,x\nA,1\nB,"two\nlines"\nC,oops\n', "f.csv", ",")
+def test_blank_rows_are_skipped_and_the_encoding_is_sniffed(tmp_path):
+    """The source readers' rules (warehouse.readers.text): a blank row is no observation;
+    GBK and UTF-16 files (with BOM) are read as text."""
+    f = _read(tmp_path, "a,b\n1,2\n\n,,\n3,4\n")
+    assert f["a"] == ["1", "3"] and f.lines == [2, 5]
+    assert _read(tmp_path, "省份,值\n浙江,1\n", "gb18030")["省份"] == ["浙江"]
+    assert _read(tmp_path, "省份,值\n浙江,1\n", "utf-16")["值"] == ["1"]
+
+
+def test_rows_keep_their_file_line_across_quoted_newlines(tmp_path):
+    f = _read(tmp_path, 'dmu,x\nA,1\nB,"two\nlines"\nC,oops\n')
     assert f.lines == [2, 3, 5]
     values, bad = float_column(f, "x")
     assert bad == 1 and values[0] == 1.0
     from cbec.commands._common import numeric_matrix
 
-    f2 = read_csv_text('dmu,note,x\nA,"a\nb",1\nB,c,oops\n', "f.csv", ",")
+    f2 = _read(tmp_path, 'dmu,note,x\nA,"a\nb",1\nB,c,oops\n')
     with pytest.raises(InputError) as e:
         numeric_matrix(f2, ["x"], "f.csv", id_col="dmu")
     assert e.value.line == 4 and "'oops'" in str(e.value) and "dmu=B" in str(e.value)
@@ -55,11 +78,12 @@ def test_rows_keep_their_file_line_across_quoted_newlines():
         ("a,b\n1,2\n1,2,3\n", 3, "3 fields, the header has 2"),
         ("a,b\n1,2\n7\n", 3, "1 fields, the header has 2"),
         ("a,a\n1,2\n", 1, "twice"),
+        ('a,b\n1,"2\n' + "x\n" * 9 + '"\n', 2, "stray quote"),
     ],
 )
-def test_a_malformed_csv_is_an_error_naming_the_line(text, line, needle):
+def test_a_malformed_csv_is_an_error_naming_the_line(tmp_path, text, line, needle):
     with pytest.raises(InputError) as e:
-        read_csv_text(text, "f.csv", ",")
+        _read(tmp_path, text)
     assert e.value.line == line and needle in str(e.value)
 
 

@@ -97,9 +97,10 @@ class CsvRow:
     last_line: int = 0
 
 
-def csv_rows(path: Path, display: str) -> Iterator[CsvRow]:
-    """Stream the rows of a CSV file (any encoding/line ending above). Blank rows are skipped;
-    a quote that never closes is an error naming the line where it opened."""
+def csv_rows(path: Path, display: str, delimiter: str = ",") -> Iterator[CsvRow]:
+    """Stream the rows of a CSV file (any encoding/line ending above; cells split at
+    `delimiter`). Blank rows are skipped; a quote that never closes is an error naming the line
+    where it opened."""
     enc = sniff_encoding(path, display)
     with open(path, encoding=enc, newline="") as fh:
         _check_text(fh.read(1 << 16), display)
@@ -109,8 +110,8 @@ def csv_rows(path: Path, display: str) -> Iterator[CsvRow]:
         )
     csv.field_size_limit(1 << 20)
     with open(path, encoding=enc, newline="") as fh:
-        lines = _Lines(fh)
-        reader = csv.reader(lines)
+        lines = _Lines(fh, delimiter)
+        reader = csv.reader(lines, delimiter=delimiter)
         while True:
             lines.taken.clear()
             try:
@@ -146,8 +147,8 @@ class _Lines:
     parsing (lines of commas only; trailing empty cells beyond MAX_TRAILING), so a 200 MB
     used-range file costs the time of its real content."""
 
-    def __init__(self, fh):
-        self.fh, self.n, self.taken = fh, 0, []
+    def __init__(self, fh, sep: str = ","):
+        self.fh, self.n, self.taken, self.sep = fh, 0, [], sep
 
     def __iter__(self):
         return self
@@ -156,12 +157,13 @@ class _Lines:
         while True:
             line = next(self.fh)
             self.n += 1
-            if "," in line and not line.strip(", \t\r\n"):
+            sep = self.sep
+            if sep in line and not line.strip(f"{sep} \t\r\n"):
                 continue
             if len(line) > 4 * MAX_TRAILING:
-                body = line.rstrip("\r\n").rstrip(", \t")
-                if line.count(",", len(body)) > MAX_TRAILING:
-                    line = body + "," * MAX_TRAILING + "\n"
+                body = line.rstrip("\r\n").rstrip(f"{sep} \t")
+                if line.count(sep, len(body)) > MAX_TRAILING:
+                    line = body + sep * MAX_TRAILING + "\n"
             self.taken.append(self.n)
             return line
 
