@@ -121,6 +121,8 @@ def test_the_csv_writer_writes_what_polars_writes(tmp_path):
             "v": [1 / 3, 1e-7, float("nan"), -0.0, None, 2.5e17],
             "day": [datetime.date(2024, 1, 2)] * 6,
             "at": [datetime.datetime(2024, 1, 2, 3, 4, 5, 6)] * 6,
+            "utc": [datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)] * 6,
+            "clock": [datetime.time(1, 2, 3, 4)] * 6,
             "text": ["two\nlines", "x", "y", "z", " w ", "v"],
         }
     )
@@ -128,8 +130,8 @@ def test_the_csv_writer_writes_what_polars_writes(tmp_path):
     write_csv(df, str(path), bom=False)
     from cbec.output.writers import clean
 
-    expected = _polars_csv(as_frame(clean(df)).to_polars().with_columns(
-        pl.Series("day", df["day"]), pl.Series("at", df["at"])))  # fmt: skip
+    temporal = [df[c] for c in ("day", "at", "utc", "clock")]  # kept as polars types them
+    expected = _polars_csv(as_frame(clean(df)).to_polars().with_columns(temporal))
     assert path.read_text(encoding="utf-8") == expected
     write_csv(df, str(path))
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")

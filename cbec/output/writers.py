@@ -108,10 +108,12 @@ def _csv_cell(v: object) -> str:
         return float_text(v)
     if isinstance(v, int):
         return str(v)
-    if isinstance(v, datetime.datetime):
-        text = v.isoformat(timespec="microseconds")
+    if isinstance(v, datetime.datetime):  # polars: 2024-01-02T03:04:05.000000+0000
+        text = v.replace(tzinfo=None).isoformat(timespec="microseconds") + v.strftime("%z")
     elif isinstance(v, datetime.date):
         text = v.isoformat()
+    elif isinstance(v, datetime.time):  # polars writes nanoseconds
+        text = v.isoformat(timespec="microseconds") + "000"
     else:
         text = str(v)
     if text == "" or any(ch in text for ch in ',"\n\r'):
