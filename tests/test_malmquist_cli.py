@@ -119,6 +119,15 @@ def test_cli_missing_cell_and_duplicate(tmp_path, capsys):
     assert "more than once" in capsys.readouterr().err
 
 
+def test_cli_infinite_cell_is_an_input_error_naming_its_line(tmp_path, capsys):
+    """'inf' reads as a number; Malmquist's LPs need finite data (before: it reached them)."""
+    p = tmp_path / "inf.csv"
+    p.write_text(EG4.replace("5,3,5,5", "5,3,inf,5"))
+    assert main(["malmquist", str(p), *ARGS]) == 3
+    err = capsys.readouterr().err
+    assert "line 16" in err and "DMU '5', period 3" in err and "finite" in err
+
+
 def test_cli_usage_errors(eg4, capsys):
     assert main(["malmquist", str(eg4), *ARGS[:6], "--outputs", "nope"]) == 2
     assert main(["malmquist", str(eg4), *ARGS, "--base", "2"]) == 2

@@ -4,6 +4,7 @@ non-positive values with a `PanelDataError` naming DMU and period; `malmquist_pa
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
 
@@ -103,6 +104,12 @@ def _checked_columns(df: Any, dmu: str, period: str, inputs: list[str], outputs:
                 raise PanelDataError(
                     f"DMU {names[r]!r}, period {pers[r]!r}: column {c!r} is missing or "
                     f"not a number ({v!r}); Malmquist does not impute (METHODS §0)",
+                    dmu=names[r], period=pers[r], column=c, row=r,
+                )  # fmt: skip
+            if math.isinf(x):
+                raise PanelDataError(
+                    f"DMU {names[r]!r}, period {pers[r]!r}: column {c!r} is {v!r}; Malmquist "
+                    "needs finite numbers (METHODS §9.7)",
                     dmu=names[r], period=pers[r], column=c, row=r,
                 )  # fmt: skip
             values[r, k] = x
