@@ -146,7 +146,7 @@ def row_line(table: Any, row: int) -> int:
 
 
 def _infer(values: list[Any]) -> str:
-    kinds = {_value_kind(v) for v in values if v is not None}
+    kinds = {_value_kind(v) for v in {type(v): v for v in values if v is not None}.values()}
     if not kinds:
         return "null"
     if len(kinds) == 1:

@@ -78,10 +78,19 @@ def write_csv(df: Frame | pl.DataFrame, path: str, *, bom: bool = True,
     """The table as CSV: a header line, then one line per row; missing is an empty cell, an
     empty text is "" (quoted), numbers as the shortest text that reads back the same."""
     table = clean(df, digits)
+    cells = [_csv_column(table[c], table.kind(c)) for c in table.columns]  # column by column
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
         f.write(",".join(_csv_cell(c) for c in table.columns) + "\n")
-        for row in table.iter_rows():
-            f.write(",".join(_csv_cell(v) for v in row) + "\n")
+        f.writelines(",".join(row) + "\n" for row in zip(*cells, strict=True))
+
+
+def _csv_column(values: list, kind: str) -> list[str]:
+    """A column's CSV cells; number columns take the fast path (their cells are float/int)."""
+    if kind == "float":
+        return ["" if v is None else float_text(v) for v in values]
+    if kind == "int":
+        return ["" if v is None else str(v) for v in values]
+    return [_csv_cell(v) for v in values]
 
 
 def float_text(v: float) -> str:
